@@ -6,7 +6,8 @@ import java.util.function.Supplier;
 
 /**
  * ULIDs: 48 bits of milliseconds and 80 random bits in Crockford base32, so ids sort by creation time and
- * DynamoDB returns a datacenter's policies oldest first without an index.
+ * DynamoDB returns a datacenter's policies oldest first without an index. Within one millisecond (or if the clock
+ * steps back) the random part is incremented, as the ULID spec's monotonic mode does, so order still holds.
  */
 public final class Ids implements Supplier<String> {
     private static final char[] ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ".toCharArray();
@@ -14,30 +15,41 @@ public final class Ids implements Supplier<String> {
 
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private long lastTime = -1;
+    private long randomHigh; // 16 bits
+    private long randomLow;  // 64 bits
 
     public Ids(Clock clock) {
         this.clock = clock;
     }
 
     @Override
-    public String get() {
+    public synchronized String get() {
         long time = clock.millis();
-        byte[] entropy = new byte[10];
-        random.nextBytes(entropy);
-        char[] out = new char[26];
-        for (int i = 9; i >= 0; i--) {
-            out[i] = ALPHABET[(int) (time & 31)];
-            time >>>= 5;
-        }
-        // 80 random bits as 16 base32 characters, read five bits at a time.
-        int bitIndex = 0;
-        for (int i = 10; i < 26; i++) {
-            int value = 0;
-            for (int b = 0; b < 5; b++, bitIndex++) {
-                int bit = (entropy[bitIndex / 8] >> (7 - bitIndex % 8)) & 1;
-                value = (value << 1) | bit;
+        if (time <= lastTime) {
+            time = lastTime;
+            randomLow++;
+            if (randomLow == 0) {
+                randomHigh = (randomHigh + 1) & 0xFFFF;
             }
-            out[i] = ALPHABET[value];
+        } else {
+            lastTime = time;
+            randomHigh = random.nextInt(1 << 16);
+            randomLow = random.nextLong();
+        }
+        char[] out = new char[26];
+        long t = time;
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (t & 31)];
+            t >>>= 5;
+        }
+        // 80 bits = randomHigh (16) then randomLow (64), written 5 bits at a time from the least significant end.
+        long low = randomLow;
+        long high = randomHigh;
+        for (int i = 25; i >= 10; i--) {
+            out[i] = ALPHABET[(int) (low & 31)];
+            low = (low >>> 5) | ((high & 31) << 59);
+            high >>>= 5;
         }
         return new String(out);
     }

@@ -1,0 +1,32 @@
+package dev.lifeboat.store;
+
+import java.net.URI;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * DynamoDB clients with the URL connection HTTP client (no Apache or Netty: faster cold starts). In Lambda the region
+ * and credentials come from the environment; a local endpoint comes only from {@code AWS_ENDPOINT_URL_DYNAMODB},
+ * which the SDK reads itself.
+ */
+public final class DynamoClients {
+    private DynamoClients() {}
+
+    public static DynamoDbClient fromEnvironment() {
+        return DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(ClientOverrideConfiguration.builder().build())
+                .build();
+    }
+
+    /** For tests and tools that talk to a given endpoint. */
+    public static DynamoDbClient forEndpoint(URI endpoint) {
+        return DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(endpoint)
+                .region(Region.US_EAST_1)
+                .build();
+    }
+}
