@@ -1,0 +1,119 @@
+package dev.lifeboat.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.api.Services;
+import dev.lifeboat.api.handlers.BackupPoliciesHandler;
+import dev.lifeboat.api.http.HttpResponse;
+import dev.lifeboat.api.http.Json;
+import dev.lifeboat.secrets.FileSecretStore;
+import dev.lifeboat.store.DynamoClients;
+import dev.lifeboat.store.LifeboatTable;
+import dev.lifeboat.testing.DynaliteServer;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * How much the list-policies and get-policy handlers add to the DynamoDB calls they make. Each sample times the
+ * handler (event in, response out) and, right after, the same raw DynamoDB call with the same client; the medians'
+ * ratio is printed. Samples alternate so that drift of the machine affects both sides alike.
+ */
+public final class HandlerOverheadBenchmark {
+    static final int WARMUP = 1500;
+    static final int SAMPLES = 3000;
+
+    public static void main(String[] args) throws Exception {
+        Log.quiet();
+        try (DynaliteServer dynalite = DynaliteServer.start(null); DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint())) {
+            String table = "bench";
+            LifeboatTable.create(dynamo, table);
+            Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null,
+                    Map.of("TABLE_NAME", table), Clock.systemUTC());
+            BackupPoliciesHandler handler = new BackupPoliciesHandler(services, false);
+            String firstId = null;
+            for (int i = 0; i < 30; i++) {
+                HttpResponse r = handler.handle(event("POST /datacenters/{dc}/backup-policies", null,
+                        "{\"name\":\"Policy " + i + "\",\"code\":\"P" + i + "\",\"backupConfigurations\":[{\"type\":\"COMPLETE\",\"subtype\":\"DAILY\",\"time\":\"01:02:03 +0400\"},"
+                                + "{\"type\":\"COMPLETE\",\"subtype\":\"WEEKLY_PLANNED\",\"days\":[\"monday\",\"friday\"],\"time\":\"DEFINE_IN_VM\"}]}"));
+                if (r.status() != 201) throw new IllegalStateException("seeding failed: " + r.body());
+                if (firstId == null) firstId = r.body().path("id").asText();
+            }
+            String id = firstId;
+            ObjectNode get = event("GET /datacenters/{dc}/backup-policies/{policyId}", id, null);
+            ObjectNode list = event("GET /datacenters/{dc}/backup-policies", null, null);
+            GetItemRequest rawGet = GetItemRequest.builder().tableName(table).consistentRead(true)
+                    .key(Map.of("PK", AttributeValue.fromS("DC#dc1"), "SK", AttributeValue.fromS("POLICY#" + id))).build();
+            QueryRequest rawQuery = QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("PK = :pk AND begins_with(SK, :prefix)")
+                    .expressionAttributeValues(Map.of(":pk", AttributeValue.fromS("DC#dc1"), ":prefix", AttributeValue.fromS("POLICY#")))
+                    .limit(26).build();
+
+            System.out.printf("%-14s %12s %12s %12s %12s %8s%n", "handler", "median µs", "p90 µs", "raw med µs", "raw p90 µs", "ratio");
+            report("get-policy", measure(() -> check(handler.handle(get)), () -> dynamo.getItem(rawGet)));
+            report("list-policies", measure(() -> check(handler.handle(list)), () -> dynamo.query(rawQuery)));
+        }
+    }
+
+    private static void check(HttpResponse r) {
+        if (r.status() != 200) throw new IllegalStateException("unexpected " + r.status() + " " + r.body());
+    }
+
+    static ObjectNode event(String routeKey, String policyId, String body) {
+        ObjectNode e = Json.NODES.objectNode();
+        e.put("version", "2.0");
+        e.put("routeKey", routeKey);
+        e.put("rawPath", "/datacenters/dc1/backup-policies");
+        ObjectNode params = e.putObject("pathParameters");
+        params.put("dc", "dc1");
+        if (policyId != null) params.put("policyId", policyId);
+        e.putObject("headers").put("content-type", "application/json");
+        ObjectNode claims = e.putObject("requestContext").putObject("authorizer").putObject("jwt").putObject("claims");
+        claims.put("sub", "bench").put("ent", "ent-bench").put("priv", "[PHYS_DC_RETRIEVE_DETAILS PHYS_DC_ALLOW_BACKUP_CONFIG]");
+        if (body != null) e.put("body", body);
+        return e;
+    }
+
+    private static long[][] measure(Runnable handler, Runnable raw) {
+        for (int i = 0; i < WARMUP; i++) {
+            handler.run();
+            raw.run();
+        }
+        long[] h = new long[SAMPLES];
+        long[] r = new long[SAMPLES];
+        for (int i = 0; i < SAMPLES; i++) {
+            long t0 = System.nanoTime();
+            handler.run();
+            long t1 = System.nanoTime();
+            raw.run();
+            long t2 = System.nanoTime();
+            h[i] = t1 - t0;
+            r[i] = t2 - t1;
+        }
+        return new long[][] {h, r};
+    }
+
+    private static void report(String name, long[][] samples) {
+        long[] h = samples[0].clone();
+        long[] r = samples[1].clone();
+        Arrays.sort(h);
+        Arrays.sort(r);
+        double hm = h[h.length / 2] / 1000.0;
+        double rm = r[r.length / 2] / 1000.0;
+        System.out.printf("%-14s %12.1f %12.1f %12.1f %12.1f %8.3f%n", name, hm, h[h.length * 9 / 10] / 1000.0, rm,
+                r[r.length * 9 / 10] / 1000.0, hm / rm);
+    }
+
+    /** The handlers log a line per request; a benchmark of thousands of requests should not measure the terminal. */
+    static final class Log {
+        static void quiet() {
+            dev.lifeboat.api.http.Log.redirect(new PrintStream(OutputStream.nullOutputStream()));
+        }
+    }
+}
