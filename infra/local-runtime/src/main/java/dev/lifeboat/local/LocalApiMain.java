@@ -1,0 +1,267 @@
+package dev.lifeboat.local;
+
+import dev.lifeboat.local.template.HttpRoute;
+import dev.lifeboat.local.template.SamTemplate;
+import dev.lifeboat.local.template.UnresolvableReferenceException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * {@code LocalApiMain [--template template.yaml] [--host 127.0.0.1] [--port 3000] [--data .lifeboat/dynamodb]
+ * [--dynamodb-endpoint URL] [--dynalite-script FILE] [--node NODE] [--param NAME=VALUE ...]}
+ *
+ * <p>Starts dynalite on the data folder (unless an endpoint is given), creates the template's tables, and serves
+ * the template's HTTP API with the handlers on this JVM's classpath. Ctrl-C stops everything it started.
+ */
+public final class LocalApiMain {
+
+    static final String USAGE = """
+            usage: LocalApiMain [options]
+              --template FILE           SAM template (default template.yaml)
+              --host HOST               address to listen on (default 127.0.0.1)
+              --port PORT               HTTP port, 0 for any free one (default 3000)
+              --data DIR                where dynalite keeps tables between runs (default .lifeboat/dynamodb)
+              --dynamodb-endpoint URL   use this DynamoDB instead of starting dynalite
+              --dynalite-script FILE    launcher (default <template dir>/infra/dynalite/start-dynalite.js)
+              --node NODE               Node.js executable for dynalite (default node)
+              --param NAME=VALUE        value of a template parameter (repeatable)
+              signing key of accepted tokens: $LIFEBOAT_LOCAL_JWT_KEY (default lifeboat-local-dev-key)""";
+
+    private LocalApiMain() {
+    }
+
+    public static void main(String[] args) {
+        Running running;
+        try {
+            running = start(args, System.out, System.err);
+        } catch (StartupException e) {
+            if (!e.getMessage().isEmpty()) {
+                System.err.println(e.getMessage());
+            }
+            System.exit(e.status);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close, "lifeboat-local-shutdown"));
+        // The server's own (non-daemon) thread keeps the JVM alive until Ctrl-C.
+    }
+
+    /** Command-line options; see {@link #USAGE}. */
+    record Options(Path template, String host, int port, Path data, URI dynamoDbEndpoint, Path dynaliteScript,
+            String node, Map<String, String> parameters) {
+
+        static Options parse(String[] args) {
+            Path template = Path.of("template.yaml");
+            String host = LocalHttpApi.DEFAULT_HOST;
+            int port = LocalHttpApi.DEFAULT_PORT;
+            Path data = Path.of(".lifeboat", "dynamodb");
+            URI endpoint = null;
+            Path script = null;
+            String node = "node";
+            Map<String, String> parameters = new LinkedHashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException(option + " needs a value");
+                }
+                String value = args[++i];
+                switch (option) {
+                    case "--template" -> template = Path.of(value);
+                    case "--host" -> host = value;
+                    case "--port" -> {
+                        try {
+                            port = Integer.parseInt(value);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--port must be a number, got " + value);
+                        }
+                        if (port < 0 || port > 65535) {
+                            throw new IllegalArgumentException("--port must be 0..65535, got " + value);
+                        }
+                    }
+                    case "--data" -> data = Path.of(value);
+                    case "--dynamodb-endpoint" -> endpoint = URI.create(value);
+                    case "--dynalite-script" -> script = Path.of(value);
+                    case "--node" -> node = value;
+                    case "--param" -> {
+                        int equals = value.indexOf('=');
+                        if (equals <= 0) {
+                            throw new IllegalArgumentException("--param needs NAME=VALUE, got " + value);
+                        }
+                        parameters.put(value.substring(0, equals), value.substring(equals + 1));
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + option);
+                }
+            }
+            if (script == null) {
+                Path directory = template.toAbsolutePath().normalize().getParent();
+                script = Dynalite.defaultScript(directory == null ? Path.of(".") : directory);
+            }
+            return new Options(template, host, port, data, endpoint, script, node, Map.copyOf(parameters));
+        }
+    }
+
+    /** What a start left running; {@link #close()} stops it all. */
+    public static final class Running implements AutoCloseable {
+        private final LocalHttpApi api;
+        private final Dynalite dynalite;
+        private final URI dynamoDbEndpoint;
+
+        Running(LocalHttpApi api, Dynalite dynalite, URI dynamoDbEndpoint) {
+            this.api = api;
+            this.dynalite = dynalite;
+            this.dynamoDbEndpoint = dynamoDbEndpoint;
+        }
+
+        public LocalHttpApi api() {
+            return api;
+        }
+
+        public URI dynamoDbEndpoint() {
+            return dynamoDbEndpoint;
+        }
+
+        @Override
+        public void close() {
+            api.close();
+            if (dynalite != null) {
+                dynalite.close();
+            }
+        }
+    }
+
+    /** A start that failed; the message is for people, {@link #status} the exit status. */
+    static final class StartupException extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        StartupException(String message, int status, Throwable cause) {
+            super(message, cause);
+            this.status = status;
+        }
+    }
+
+    static Running start(String[] args, PrintStream out, PrintStream err) throws StartupException {
+        long started = System.nanoTime();
+        Options options;
+        try {
+            if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+                out.println(USAGE);
+                throw new StartupException("", 0, null);
+            }
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage() + "\n" + USAGE, 2, e);
+        }
+
+        SamTemplate template;
+        try {
+            template = SamTemplate.load(options.template());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StartupException("Cannot load template " + options.template().toAbsolutePath() + ": "
+                    + e.getMessage(), 1, e);
+        }
+        // Checked before dynalite starts, so a second runtime fails in milliseconds and starts nothing.
+        if (options.port() != 0 && !isFree(options.host(), options.port())) {
+            throw new StartupException(portInUse(options.host(), options.port()), 1, null);
+        }
+
+        Dynalite dynalite = null;
+        LocalHttpApi api = null;
+        try {
+            URI endpoint = options.dynamoDbEndpoint();
+            if (endpoint == null) {
+                dynalite = Dynalite.start(options.node(), options.dynaliteScript(), options.data(),
+                        Dynalite.DEFAULT_START_TIMEOUT);
+                endpoint = dynalite.endpoint();
+            }
+            Map<String, String> refs = new LinkedHashMap<>(template.defaultRefs());
+            refs.putAll(options.parameters());
+            List<LocalTables.Outcome> tables;
+            try (DynamoDbClient client = LocalTables.client(endpoint)) {
+                tables = new LocalTables(client, err).createAll(template, refs);
+            }
+            Map<String, String> overrides = new LinkedHashMap<>(options.parameters());
+            overrides.putAll(LocalTables.names(tables));
+            Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template,
+                    LocalEnvironment.refs(template, overrides), LocalEnvironment.dynamoDbVariables(endpoint.toString()));
+            api = new LocalHttpApi(template, environments, options.host(), options.port()).withLog(err).start();
+            long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+            banner(out, api, options, dynalite, endpoint, tables, elapsedMs);
+            return new Running(api, dynalite, endpoint);
+        } catch (LocalHttpApi.PortInUseException e) {
+            close(api, dynalite);
+            throw new StartupException(e.getMessage(), 1, e);
+        } catch (UnresolvableReferenceException e) {
+            close(api, dynalite);
+            throw new StartupException(e.getMessage() + "\n(give template parameters a value with --param NAME=VALUE)",
+                    1, e);
+        } catch (IOException | RuntimeException e) {
+            close(api, dynalite);
+            throw new StartupException("Cannot start the local API: " + e.getMessage(), 1, e);
+        }
+    }
+
+    static String portInUse(String host, int port) {
+        return new LocalHttpApi.PortInUseException(host, port, null).getMessage();
+    }
+
+    private static boolean isFree(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+            return true;
+        } catch (BindException e) {
+            return false;
+        } catch (IOException e) {
+            // Not a "taken" answer (e.g. unknown host): let the real bind report it.
+            return true;
+        }
+    }
+
+    private static void close(LocalHttpApi api, Dynalite dynalite) {
+        if (api != null) {
+            api.close();
+        }
+        if (dynalite != null) {
+            dynalite.close();
+        }
+    }
+
+    private static void banner(PrintStream out, LocalHttpApi api, Options options, Dynalite dynalite, URI endpoint,
+            List<LocalTables.Outcome> tables, long elapsedMs) {
+        URI base = api.baseUri();
+        out.println("Lifeboat local API started in " + elapsedMs + " ms");
+        out.println("  API        " + base + "   (template " + options.template().toAbsolutePath().normalize() + ")");
+        for (HttpRoute route : api.routes()) {
+            out.printf("               %-7s %s -> %s%s%n", route.isDefault() ? "" : route.method(),
+                    route.isDefault() ? "$default" : route.path(), route.functionLogicalId(),
+                    api.requiresToken(route) ? "" : "  (no token)");
+        }
+        if (dynalite != null) {
+            out.println("  DynamoDB   " + endpoint + "   (dynalite pid " + dynalite.pid() + ", data in "
+                    + options.data().toAbsolutePath().normalize() + ")");
+        } else {
+            out.println("  DynamoDB   " + endpoint + "   (given by --dynamodb-endpoint)");
+        }
+        for (LocalTables.Outcome table : tables) {
+            out.println("  Table      " + table.logicalId() + " = " + table.tableName()
+                    + (table.created() ? "   (created)" : "   (existed, data kept)"));
+        }
+        String token = LocalTokens.fromEnvironment().create("local-user", "ent-1", LocalTokens.ALL_PRIVILEGES,
+                LocalTokens.DEFAULT_TTL);
+        out.println("  Token      local-user of ent-1, all privileges, valid 12 h:");
+        out.println("             export TOKEN=" + token);
+        out.println("             curl -H \"Authorization: Bearer $TOKEN\" " + base + "/...");
+        out.println("             other users: dev.lifeboat.local.TokenCommand --sub alice --ent ent-1 "
+                + "--priv PHYS_DC_RETRIEVE_DETAILS --ttl 3600 (same classpath)");
+        out.println("Ctrl-C stops the API" + (dynalite != null ? " and dynalite." : "."));
+    }
+}
