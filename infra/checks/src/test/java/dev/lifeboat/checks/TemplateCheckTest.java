@@ -1,0 +1,191 @@
+package dev.lifeboat.checks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import dev.lifeboat.api.ApiHandler;
+import dev.lifeboat.local.template.SamTemplate;
+import dev.lifeboat.store.LifeboatTable;
+import dev.lifeboat.testing.RepositoryRoot;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** template.yaml against the code: handlers, routes, references, IAM and the table schema. */
+class TemplateCheckTest {
+    /** The routes of api.md implemented so far; each later issue adds its own. */
+    static final Set<String> CONTRACT_ROUTES = Set.of(
+            "PUT /datacenters/{dc}/backup-manager",
+            "GET /datacenters/{dc}/backup-manager",
+            "DELETE /datacenters/{dc}/backup-manager",
+            "POST /datacenters/{dc}/backup-manager/check",
+            "GET /datacenters/{dc}/backup-properties",
+            "PUT /datacenters/{dc}/backup-properties",
+            "POST /datacenters/{dc}/backup-policies",
+            "GET /datacenters/{dc}/backup-policies",
+            "GET /datacenters/{dc}/backup-policies/{policyId}",
+            "PUT /datacenters/{dc}/backup-policies/{policyId}",
+            "DELETE /datacenters/{dc}/backup-policies/{policyId}",
+            "GET /enterprises/{ent}/datacenters/{dc}/allowed-backup-policies",
+            "PUT /enterprises/{ent}/datacenters/{dc}/allowed-backup-policies");
+
+    static Path root;
+    static SamTemplate template;
+
+    @BeforeAll
+    static void load() throws Exception {
+        root = RepositoryRoot.find();
+        template = SamTemplate.load(root.resolve("template.yaml"));
+    }
+
+    static Set<String> templateRoutes() {
+        return template.httpRoutes().stream().map(r -> r.method() + " " + r.path()).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void everyRouteOfTheContractIsWiredOnce() {
+        List<String> all = template.httpRoutes().stream().map(r -> r.method() + " " + r.path()).toList();
+        assertEquals(all.size(), new HashSet<>(all).size(), "a route is wired twice: " + all);
+        assertTrue(templateRoutes().containsAll(CONTRACT_ROUTES), "missing: " + minus(CONTRACT_ROUTES, templateRoutes()));
+    }
+
+    @Test
+    void everyHandlerClassExistsImplementsLambdaAndServesExactlyItsRoutes() throws Exception {
+        assertFalse(template.functions().isEmpty());
+        for (var f : template.functions()) {
+            Class<?> type = Class.forName(f.handlerClass());
+            assertTrue(RequestStreamHandler.class.isAssignableFrom(type) || RequestHandler.class.isAssignableFrom(type),
+                    f.logicalId() + ": " + type + " is not a Lambda handler");
+            assertEquals("handleRequest", f.handlerMethod(), f.logicalId());
+            type.getConstructor(); // Lambda needs the no-arg constructor
+            if (ApiHandler.class.isAssignableFrom(type)) {
+                Set<String> wired = f.httpApiEvents().stream().map(e -> e.method().toUpperCase() + " " + e.path()).collect(Collectors.toSet());
+                ApiHandler handler = (ApiHandler) type.getConstructor(Map.class).newInstance(Map.of("TABLE_NAME", "unused", "AWS_REGION", "us-east-1"));
+                assertEquals(new TreeSet<>(handler.routes()), new TreeSet<>(wired), f.logicalId() + " routes");
+            }
+        }
+    }
+
+    @Test
+    void codeUriJarsHoldTheirHandlers() throws Exception {
+        for (var f : template.functions()) {
+            Path jar = root.resolve(f.codeUri());
+            assertTrue(Files.isRegularFile(jar), f.logicalId() + ": " + jar + " is not built (mvn package builds it)");
+            try (ZipFile zip = new ZipFile(jar.toFile())) {
+                assertTrue(zip.getEntry(f.handlerClass().replace('.', '/') + ".class") != null, f.logicalId() + ": handler not in " + jar);
+            }
+        }
+    }
+
+    @Test
+    void everyReferenceResolves() {
+        Set<String> names = new HashSet<>(template.parameters().keySet());
+        names.addAll(template.resources().keySet());
+        names.addAll(List.of("AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::Partition", "AWS::URLSuffix", "AWS::NoValue"));
+        List<String> broken = new ArrayList<>();
+        walk(template.root(), "", (path, node) -> {
+            if (node instanceof Map<?, ?> m && m.size() == 1) {
+                Object ref = m.get("Ref");
+                if (ref != null && !names.contains(ref.toString())) broken.add(path + " Ref " + ref);
+                Object getAtt = m.get("Fn::GetAtt");
+                if (getAtt instanceof List<?> l && !template.resources().containsKey(l.get(0).toString())) broken.add(path + " GetAtt " + l);
+                Object sub = m.get("Fn::Sub");
+                String text = sub instanceof List<?> l ? l.get(0).toString() : sub == null ? null : sub.toString();
+                if (text != null) {
+                    Matcher v = Pattern.compile("\\$\\{([^}!]+)}").matcher(text);
+                    while (v.find()) {
+                        String name = v.group(1).split("\\.")[0];
+                        boolean local = sub instanceof List<?> l && l.size() > 1 && l.get(1) instanceof Map<?, ?> vars && vars.containsKey(name);
+                        if (!local && !names.contains(name)) broken.add(path + " Sub ${" + v.group(1) + "}");
+                    }
+                }
+            }
+        });
+        assertTrue(broken.isEmpty(), "unresolved: " + broken);
+    }
+
+    @Test
+    void noDataAccessOnEveryResource() {
+        List<String> wide = new ArrayList<>();
+        for (var f : template.functions()) {
+            Object policies = f.properties().get("Policies");
+            walk(policies, f.logicalId(), (path, node) -> {
+                if (node instanceof Map<?, ?> m && m.containsKey("Resource")) {
+                    Object r = m.get("Resource");
+                    if ("*".equals(r) || (r instanceof List<?> l && l.contains("*"))) wide.add(path);
+                }
+                if (node instanceof Map<?, ?> m && (m.containsKey("TableName") || m.containsKey("SecretArn") || m.containsKey("FunctionName"))) {
+                    m.values().forEach(v -> {
+                        if (!(v instanceof Map<?, ?>)) wide.add(path + " names a resource by a literal, not a reference: " + v);
+                    });
+                }
+            });
+        }
+        assertTrue(wide.isEmpty(), "IAM statements on '*' or unnamed resources: " + wide);
+    }
+
+    @Test
+    void functionsAreTracedLogInJsonAndUseSnapStart() {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> globals = (Map<String, Object>) ((Map<String, Object>) template.root().get("Globals")).get("Function");
+        assertEquals("Active", globals.get("Tracing"));
+        assertEquals("JSON", ((Map<?, ?>) globals.get("LoggingConfig")).get("LogFormat"));
+        assertEquals("PublishedVersions", ((Map<?, ?>) globals.get("SnapStart")).get("ApplyOn"));
+        assertTrue(globals.containsKey("AutoPublishAlias"), "SnapStart applies to published versions only");
+        var api = template.httpApis().get(0);
+        var jwt = api.jwtAuthorizers().get(api.defaultAuthorizer());
+        assertTrue(jwt != null, "the HTTP API's default authorizer is a JWT authorizer");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void tableMatchesTheStoreSchemaWithPitrAndOnDemand() {
+        assertEquals(1, template.tables().size());
+        Map<String, Object> table = template.tables().get(0).properties();
+        assertEquals("PAY_PER_REQUEST", table.get("BillingMode"));
+        assertEquals("true", String.valueOf(((Map<?, ?>) table.get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled")));
+        assertEquals(LifeboatTable.TTL, ((Map<?, ?>) table.get("TimeToLiveSpecification")).get("AttributeName"));
+        Set<String> attributes = ((List<Map<String, Object>>) table.get("AttributeDefinitions")).stream()
+                .map(a -> a.get("AttributeName") + ":" + a.get("AttributeType")).collect(Collectors.toSet());
+        assertEquals(LifeboatTable.keyAttributes().stream().map(a -> a + ":S").collect(Collectors.toSet()), attributes);
+        List<String> keys = ((List<Map<String, Object>>) table.get("KeySchema")).stream().map(k -> k.get("AttributeName") + ":" + k.get("KeyType")).toList();
+        assertEquals(List.of(LifeboatTable.PK + ":HASH", LifeboatTable.SK + ":RANGE"), keys);
+        List<Map<String, Object>> gsis = (List<Map<String, Object>>) table.get("GlobalSecondaryIndexes");
+        assertEquals(List.of(LifeboatTable.GSI1), gsis.stream().map(g -> g.get("IndexName")).toList());
+        List<String> gsiKeys = ((List<Map<String, Object>>) gsis.get(0).get("KeySchema")).stream().map(k -> k.get("AttributeName") + ":" + k.get("KeyType")).toList();
+        assertEquals(List.of(LifeboatTable.GSI1PK + ":HASH", LifeboatTable.GSI1SK + ":RANGE"), gsiKeys);
+    }
+
+    interface Visitor {
+        void visit(String path, Object node);
+    }
+
+    static void walk(Object node, String path, Visitor visitor) {
+        visitor.visit(path, node);
+        if (node instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> walk(v, path + "/" + k, visitor));
+        } else if (node instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) walk(l.get(i), path + "[" + i + "]", visitor);
+        }
+    }
+
+    static Set<String> minus(Set<String> a, Set<String> b) {
+        Set<String> out = new TreeSet<>(a);
+        out.removeAll(b);
+        return out;
+    }
+}
