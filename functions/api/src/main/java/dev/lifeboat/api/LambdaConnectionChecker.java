@@ -31,8 +31,7 @@ public final class LambdaConnectionChecker implements ConnectionChecker {
     private final Map<ManagerType, String> functions;
 
     public LambdaConnectionChecker(LambdaClient lambda, Map<ManagerType, String> functions) {
-        this.lambda = lambda;
-        this.functions = functions;
+        this(lambda, functions, Map.of());
     }
 
     public static LambdaConnectionChecker fromEnvironment(Map<String, String> env) {
@@ -43,19 +42,33 @@ public final class LambdaConnectionChecker implements ConnectionChecker {
                 functions.put(type, name);
             }
         }
-        // The client is built on first use: most API functions never check a connection.
-        return new LambdaConnectionChecker(null, functions);
+        return new LambdaConnectionChecker(null, functions, env);
     }
 
+    private final Map<String, String> env;
+    private volatile LambdaClient lazy;
+
+    private LambdaConnectionChecker(LambdaClient lambda, Map<ManagerType, String> functions, Map<String, String> env) {
+        this.lambda = lambda;
+        this.functions = functions;
+        this.env = env;
+    }
+
+    /** Built on first use: most API functions never check a connection. */
     private LambdaClient client() {
-        return lambda != null ? lambda : LazyClient.INSTANCE;
-    }
-
-    private static final class LazyClient {
-        static final LambdaClient INSTANCE = LambdaClient.builder()
-                .httpClient(UrlConnectionHttpClient.builder().socketTimeout(TIMEOUT).connectionTimeout(Duration.ofSeconds(3)).build())
-                .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(TIMEOUT).build())
-                .build();
+        if (lambda != null) {
+            return lambda;
+        }
+        if (lazy == null) {
+            synchronized (this) {
+                if (lazy == null) {
+                    lazy = AwsClients.build(LambdaClient.builder()
+                            .httpClient(UrlConnectionHttpClient.builder().socketTimeout(TIMEOUT).connectionTimeout(Duration.ofSeconds(3)).build())
+                            .overrideConfiguration(ClientOverrideConfiguration.builder().apiCallTimeout(TIMEOUT).build()), env, "LAMBDA");
+                }
+            }
+        }
+        return lazy;
     }
 
     @Override

@@ -8,12 +8,13 @@ import dev.lifeboat.domain.policy.BackupPolicyService;
 import dev.lifeboat.domain.properties.BackupPropertiesService;
 import dev.lifeboat.domain.secret.SecretStore;
 import dev.lifeboat.secrets.SecretStores;
-import dev.lifeboat.store.DynamoClients;
 import dev.lifeboat.store.DynamoConfigStore;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The domain services of the API, wired once per environment. Configuration comes only from environment variables,
@@ -50,8 +51,11 @@ public final class Services {
      * in the local runtime, every function with the same environment reuses the same clients.
      */
     public static Services forEnvironment(Map<String, String> env) {
-        return SHARED.computeIfAbsent(Map.copyOf(env), e -> new Services(DynamoClients.fromEnvironment(),
-                SecretStores.fromEnvironment(e), LambdaConnectionChecker.fromEnvironment(e), e, Clock.systemUTC()));
+        return SHARED.computeIfAbsent(Map.copyOf(env), e -> new Services(
+                AwsClients.build(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "DYNAMODB"),
+                SecretStores.fromEnvironment(e, () -> AwsClients.build(
+                        SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SECRETS_MANAGER")),
+                LambdaConnectionChecker.fromEnvironment(e), e, Clock.systemUTC()));
     }
 
     static String require(Map<String, String> env, String name) {

@@ -17,9 +17,14 @@ public final class SecretStores {
      * start-up rather than falling back, so a typo never sends passwords somewhere unexpected.
      */
     public static SecretStore fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, null);
+    }
+
+    /** As above, with the Secrets Manager client to use (null: one configured by the process environment). */
+    public static SecretStore fromEnvironment(Map<String, String> env, java.util.function.Supplier<software.amazon.awssdk.services.secretsmanager.SecretsManagerClient> client) {
         String choice = env.get(VARIABLE);
         if (choice == null || choice.isBlank() || choice.strip().equals(SECRETS_MANAGER)) {
-            return SecretsManagerSecretStore.fromEnvironment();
+            return client == null ? SecretsManagerSecretStore.fromEnvironment() : new SecretsManagerSecretStore(client.get());
         }
         choice = choice.strip();
         if (choice.startsWith(FILE_PREFIX) && !choice.substring(FILE_PREFIX.length()).isBlank()) {
