@@ -197,6 +197,24 @@ class BackupPolicyServiceTest {
     }
 
     @Test
+    void aPassedMomentStaysValidForRenamesButNotForNewValues() {
+        var later = new dev.lifeboat.domain.fakes.MutableClock(Fixtures.NOW);
+        BackupPolicyService service = new BackupPolicyService(store, store, later, Fixtures.sequentialIds());
+        BackupPolicy once = service.create(ADMIN, "dc1", () -> policy("ONCE", config("DEFINED_HOUR", Map.of("dateTime", "2026/12/24 22:30:00 +0100"))));
+        store.setVmsSelecting("dc1", once.id(), 1);
+        later.set(java.time.Instant.parse("2027-01-15T00:00:00Z"));
+        BackupPolicy renamed = service.update(ADMIN, "dc1", once.id(),
+                () -> policy("ONCE-2026", config("DEFINED_HOUR", Map.of("dateTime", "2026/12/24 22:30:00 +0100"))), ExpectedVersion.ANY);
+        assertEquals("ONCE-2026", renamed.code());
+        store.setVmsSelecting("dc1", once.id(), 0);
+        var e = refused(Problem.VALIDATION_FAILED, () -> service.update(ADMIN, "dc1", once.id(),
+                () -> policy("ONCE-2026", config("DEFINED_HOUR", Map.of("dateTime", "2026/12/25 22:30:00 +0100"))), ExpectedVersion.ANY));
+        assertEquals(List.of("backupConfigurations[0].dateTime"), fields(e));
+        refused(Problem.VALIDATION_FAILED, () -> service.create(ADMIN, "dc1",
+                () -> policy("AGAIN", config("DEFINED_HOUR", Map.of("dateTime", "2026/12/24 22:30:00 +0100")))));
+    }
+
+    @Test
     void nullFieldMeansNotApply() {
         Map<String, Object> fields = new HashMap<>();
         fields.put("time", null);

@@ -11,6 +11,7 @@ import software.amazon.awssdk.services.dynamodb.model.KeyType;
 import software.amazon.awssdk.services.dynamodb.model.Projection;
 import software.amazon.awssdk.services.dynamodb.model.ProjectionType;
 import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
+import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * The table's key schema, the same as in template.yaml (a check in infra/checks compares them). Tests and the
@@ -41,6 +42,23 @@ public final class LifeboatTable {
                         .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
                         .build())
                 .build());
+        awaitActive(dynamo, tableName);
+    }
+
+    /** DynamoDB (and dynalite, even with createTableMs=0) creates tables asynchronously; use one only once ACTIVE. */
+    static void awaitActive(DynamoDbClient dynamo, String tableName) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (dynamo.describeTable(b -> b.tableName(tableName)).table().tableStatus() != TableStatus.ACTIVE) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("table " + tableName + " did not become ACTIVE within 30 s");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     private static AttributeDefinition attribute(String name) {

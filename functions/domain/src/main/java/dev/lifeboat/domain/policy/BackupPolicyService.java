@@ -68,7 +68,7 @@ public final class BackupPolicyService {
         return Retry.optimistic(expected, () -> {
             BackupPolicy current = existing(datacenter, policyId);
             Instant now = now();
-            PolicyRules.ValidPolicy valid = PolicyRules.validate(draft, now);
+            PolicyRules.ValidPolicy valid = PolicyRules.validate(draft, now, current.configurations());
             refuseDefinedHourOnVeeam(datacenter, valid);
             boolean schedulesChange = !current.configurations().equals(valid.configurations());
             if (current.inUse() && schedulesChange) {

@@ -14,6 +14,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /** Validation of a policy draft: every error at once, wrong JSON kinds as 400 and bad values as 422. */
@@ -27,6 +28,15 @@ public final class PolicyRules {
     public record ValidPolicy(String name, String code, String description, List<BackupConfiguration> configurations) {}
 
     public static ValidPolicy validate(PolicyDraft draft, Instant now) {
+        return validate(draft, now, List.of());
+    }
+
+    /** As above, for a change of a policy whose schedules are {@code stored}. */
+    public static ValidPolicy validate(PolicyDraft draft, Instant now, List<BackupConfiguration> stored) {
+        Set<String> storedMoments = stored.stream()
+                .filter(c -> c.subtype() == Subtype.DEFINED_HOUR && c.field(Subtype.Field.DATE_TIME).mode() == Setting.Mode.FIXED)
+                .map(c -> (String) c.field(Subtype.Field.DATE_TIME).value())
+                .collect(Collectors.toSet());
         Violations malformed = new Violations();
         Violations invalid = new Violations();
         Text.requireText(invalid, "name", draft.name(), MAX_NAME);
@@ -48,7 +58,7 @@ public final class PolicyRules {
         } else {
             EnumSet<Subtype> seen = EnumSet.noneOf(Subtype.class);
             for (int i = 0; i < drafts.size(); i++) {
-                BackupConfiguration c = configuration("backupConfigurations[" + i + "]", drafts.get(i), now, seen, malformed, invalid);
+                BackupConfiguration c = configuration("backupConfigurations[" + i + "]", drafts.get(i), now, storedMoments, seen, malformed, invalid);
                 if (c != null) {
                     configurations.add(c);
                 }
@@ -59,7 +69,8 @@ public final class PolicyRules {
         return new ValidPolicy(draft.name(), draft.code(), description, configurations);
     }
 
-    private static BackupConfiguration configuration(String path, PolicyDraft.ConfigurationDraft d, Instant now, EnumSet<Subtype> seen,
+    private static BackupConfiguration configuration(String path, PolicyDraft.ConfigurationDraft d, Instant now, Set<String> storedMoments,
+                                                     EnumSet<Subtype> seen,
                                                      Violations malformed, Violations invalid) {
         if (d.type() == null) {
             invalid.add(path + ".type", "is required; only COMPLETE is supported");
@@ -86,7 +97,7 @@ public final class PolicyRules {
         }
         for (String field : subtype.fields()) {
             try {
-                fields.put(field, ScheduleValues.parse(field, d.fields().get(field), now, true));
+                fields.put(field, ScheduleValues.parse(field, d.fields().get(field), now, true, storedMoments));
             } catch (ScheduleValues.WrongKind e) {
                 malformed.add(path + "." + field, e.getMessage());
             } catch (IllegalArgumentException e) {

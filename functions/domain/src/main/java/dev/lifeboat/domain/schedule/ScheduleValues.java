@@ -25,6 +25,14 @@ public final class ScheduleValues {
      * @throws IllegalArgumentException for a value in the wrong format (422)
      */
     public static Setting parse(String field, Object raw, Instant now, boolean allowModes) {
+        return parse(field, raw, now, allowModes, java.util.Set.of());
+    }
+
+    /**
+     * @param storedMoments DEFINED_HOUR moments already stored: one of them stays valid after it has passed, so a
+     *                      policy whose moment is over can still be renamed
+     */
+    public static Setting parse(String field, Object raw, Instant now, boolean allowModes, java.util.Set<String> storedMoments) {
         if (raw == null) {
             if (allowModes) {
                 return Setting.NOT_APPLY;
@@ -40,7 +48,7 @@ public final class ScheduleValues {
         switch (field) {
             case Subtype.Field.DATE_TIME -> {
                 ScheduleDateTime at = ScheduleFormats.parseDateTime(string(raw, ScheduleFormats.DATE_TIME_FORMAT));
-                if (!at.instant().isAfter(now)) {
+                if (!at.instant().isAfter(now) && !storedMoments.contains(at.format())) {
                     throw new IllegalArgumentException("is in the past: " + at.format());
                 }
                 return Setting.fixed(at.format());
