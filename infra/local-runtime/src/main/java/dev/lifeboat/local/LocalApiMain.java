@@ -138,7 +138,7 @@ public final class LocalApiMain {
     }
 
     /** A start that failed; the message is for people, {@link #status} the exit status. */
-    static final class StartupException extends Exception {
+    public static final class StartupException extends Exception {
         private static final long serialVersionUID = 1L;
         final int status;
 
@@ -148,7 +148,7 @@ public final class LocalApiMain {
         }
     }
 
-    static Running start(String[] args, PrintStream out, PrintStream err) throws StartupException {
+    public static Running start(String[] args, PrintStream out, PrintStream err) throws StartupException {
         long started = System.nanoTime();
         Options options;
         try {
