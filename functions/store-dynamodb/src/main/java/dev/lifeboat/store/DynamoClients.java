@@ -1,6 +1,8 @@
 package dev.lifeboat.store;
 
 import java.net.URI;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -21,12 +23,13 @@ public final class DynamoClients {
                 .build();
     }
 
-    /** For tests and tools that talk to a given endpoint. */
+    /** For tests and tools that talk to a local endpoint, which takes any credentials. */
     public static DynamoDbClient forEndpoint(URI endpoint) {
         return DynamoDbClient.builder()
                 .httpClient(UrlConnectionHttpClient.create())
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
                 .build();
     }
 }
