@@ -1,0 +1,96 @@
+package dev.lifeboat.sim;
+
+import java.time.Duration;
+import java.util.Random;
+
+/**
+ * The fault switch of a simulator, for reliability tests: a share of requests answered with a server error, a delay
+ * before every answer, and a share of connections dropped without an answer. Changeable while the simulator runs;
+ * the random source is seeded so a failing test can be replayed.
+ */
+public final class Faults {
+    private volatile double errorRate;
+    private volatile int errorStatus = 500;
+    private volatile Duration latency = Duration.ZERO;
+    private volatile double dropRate;
+    private volatile int failNext;
+    private volatile int dropNext;
+    private final Random random;
+
+    public Faults(long seed) {
+        this.random = new Random(seed);
+    }
+
+    public Faults() {
+        this(42);
+    }
+
+    /** A share (0..1) of requests answered with {@code status} (500, 503, ...). */
+    public Faults errorRate(double rate, int status) {
+        this.errorRate = rate;
+        this.errorStatus = status;
+        return this;
+    }
+
+    /** The next {@code count} requests answer {@code status}. */
+    public Faults failNext(int count, int status) {
+        this.failNext = count;
+        this.errorStatus = status;
+        return this;
+    }
+
+    public Faults latency(Duration latency) {
+        this.latency = latency;
+        return this;
+    }
+
+    /** A share (0..1) of connections closed without an answer. */
+    public Faults dropRate(double rate) {
+        this.dropRate = rate;
+        return this;
+    }
+
+    /** The next {@code count} connections are closed without an answer. */
+    public Faults dropNext(int count) {
+        this.dropNext = count;
+        return this;
+    }
+
+    public Faults clear() {
+        errorRate = 0;
+        dropRate = 0;
+        failNext = 0;
+        dropNext = 0;
+        latency = Duration.ZERO;
+        return this;
+    }
+
+    Duration latency() {
+        return latency;
+    }
+
+    /** Decides the fate of one request. */
+    synchronized Fate next() {
+        if (dropNext > 0) {
+            dropNext--;
+            return Fate.DROP;
+        }
+        if (failNext > 0) {
+            failNext--;
+            return Fate.ERROR;
+        }
+        if (dropRate > 0 && random.nextDouble() < dropRate) {
+            return Fate.DROP;
+        }
+        if (errorRate > 0 && random.nextDouble() < errorRate) {
+            return Fate.ERROR;
+        }
+        return Fate.SERVE;
+    }
+
+    int errorStatus() {
+        return errorStatus;
+    }
+
+    enum Fate { SERVE, ERROR, DROP }
+}
