@@ -1,0 +1,30 @@
+package dev.lifeboat.plugin;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One backup system. Start operations return as soon as the backup system accepted the work, with a job that
+ * {@link #pollJob} follows; nothing here waits for a backup or a restore. Implementations keep no state between
+ * calls and never write to Lifeboat's table.
+ */
+public interface BackupPlugin {
+    Capabilities capabilities();
+
+    /** Never throws for bad credentials or an unreachable endpoint: the answer says so, for the API's check. */
+    Results.Connection checkConnection(Session session);
+
+    List<Results.ExternalPolicy> listPolicies(Session session);
+
+    Results.Schedule applySchedule(Session session, Refs.Vm vm, Refs.Policy policy);
+
+    Results.Schedule removeSchedule(Session session, Refs.Vm vm, Refs.Policy policy);
+
+    Refs.Job startBackup(Session session, Refs.Vm vm, Refs.Policy policy);
+
+    Refs.Job startRestore(Session session, Refs.Vm vm, Refs.RestorePoint restorePoint, Refs.RestoreMode mode);
+
+    Results.JobStatus pollJob(Session session, Refs.Job job);
+
+    Results.ResultList listResults(Session session, List<Refs.Vm> vms, Instant since);
+}

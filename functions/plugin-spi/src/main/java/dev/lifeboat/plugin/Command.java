@@ -1,0 +1,35 @@
+package dev.lifeboat.plugin;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One plugin call, as a Step Functions state or the API sends it. Only the fields the operation needs are set.
+ */
+public record Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Refs.Policy policy, Refs.Job job,
+                      Refs.RestorePoint restorePoint, Refs.RestoreMode restoreMode, Instant since, List<Refs.Vm> vms) {
+
+    public static Command of(Operation operation, Refs.Manager manager) {
+        return new Command(operation, manager, null, null, null, null, null, null, List.of());
+    }
+
+    public Command withVm(Refs.Vm v) {
+        return new Command(operation, manager, v, policy, job, restorePoint, restoreMode, since, vms);
+    }
+
+    public Command withPolicy(Refs.Policy p) {
+        return new Command(operation, manager, vm, p, job, restorePoint, restoreMode, since, vms);
+    }
+
+    public Command withJob(Refs.Job j) {
+        return new Command(operation, manager, vm, policy, j, restorePoint, restoreMode, since, vms);
+    }
+
+    public Command withRestore(Refs.RestorePoint point, Refs.RestoreMode mode) {
+        return new Command(operation, manager, vm, policy, job, point, mode, since, vms);
+    }
+
+    public Command withResults(List<Refs.Vm> of, Instant from) {
+        return new Command(operation, manager, vm, policy, job, restorePoint, restoreMode, from, of);
+    }
+}

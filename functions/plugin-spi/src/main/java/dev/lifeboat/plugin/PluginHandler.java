@@ -1,0 +1,97 @@
+package dev.lifeboat.plugin;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.domain.secret.Secret;
+import dev.lifeboat.domain.secret.SecretStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+
+/**
+ * The Lambda frame of every plugin: read the command, fetch the password by reference, run one operation, write the
+ * result. A {@link PluginError} leaves as the function error (its class name is the error name Step Functions sees);
+ * anything else becomes a TerminalError INTERNAL, since retrying a bug does not mend it. One log line per command,
+ * never with the password.
+ */
+public abstract class PluginHandler implements RequestStreamHandler {
+    private final BackupPlugin plugin;
+    private final SecretStore secrets;
+    private final PrintStream log;
+
+    protected PluginHandler(BackupPlugin plugin, SecretStore secrets, PrintStream log) {
+        this.plugin = plugin;
+        this.secrets = secrets;
+        this.log = log;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode in;
+        try {
+            in = CommandJson.MAPPER.readTree(input);
+        } catch (IOException e) {
+            throw new TerminalError(TerminalError.BAD_COMMAND, "the command is not JSON");
+        }
+        output.write(CommandJson.MAPPER.writeValueAsBytes(handle(in)));
+    }
+
+    public ObjectNode handle(JsonNode in) {
+        long started = System.nanoTime();
+        Command command = null;
+        String outcome = "ok";
+        try {
+            command = CommandJson.command(in);
+            Session session = new Session(command.manager(), password(command));
+            return run(command, session);
+        } catch (PluginError e) {
+            outcome = e.getClass().getSimpleName() + " " + e.code();
+            throw e;
+        } catch (RuntimeException e) {
+            outcome = "INTERNAL " + e.getClass().getName();
+            throw new TerminalError("INTERNAL", "the plugin failed unexpectedly (" + e.getClass().getSimpleName() + ")", e);
+        } finally {
+            ObjectNode line = CommandJson.MAPPER.createObjectNode().put("level", outcome.equals("ok") ? "INFO" : "WARN")
+                    .put("message", "plugin command").put("outcome", outcome).put("latencyMs", (System.nanoTime() - started) / 1_000_000);
+            if (command != null) {
+                line.put("operation", command.operation().name()).put("type", command.manager().type().name())
+                        .put("datacenter", command.manager().datacenter());
+                if (command.vm() != null) line.put("vm", command.vm().id());
+            }
+            log.println(line);
+        }
+    }
+
+    private Secret password(Command command) {
+        try {
+            return secrets.read(command.manager().secretRef());
+        } catch (RuntimeException e) {
+            throw new RetryableError("SECRET_UNAVAILABLE", "the manager's password could not be read from the secret store: "
+                    + e.getMessage());
+        }
+    }
+
+    private ObjectNode run(Command c, Session s) {
+        return switch (c.operation()) {
+            case CHECK_CONNECTION -> CommandJson.connection(plugin.checkConnection(s));
+            case LIST_POLICIES -> CommandJson.policies(plugin.listPolicies(s));
+            case APPLY_SCHEDULE -> CommandJson.schedule(plugin.applySchedule(s, need(c.vm(), "vm"), need(c.policy(), "policy")));
+            case REMOVE_SCHEDULE -> CommandJson.schedule(plugin.removeSchedule(s, need(c.vm(), "vm"), need(c.policy(), "policy")));
+            case START_BACKUP -> CommandJson.started(plugin.startBackup(s, need(c.vm(), "vm"), c.policy()));
+            case START_RESTORE -> CommandJson.started(plugin.startRestore(s, need(c.vm(), "vm"), need(c.restorePoint(), "restorePoint"),
+                    c.restoreMode() == null ? Refs.RestoreMode.IN_PLACE : c.restoreMode()));
+            case POLL_JOB -> CommandJson.jobStatus(plugin.pollJob(s, need(c.job(), "job")));
+            case LIST_RESULTS -> CommandJson.results(plugin.listResults(s, c.vms(), c.since()));
+        };
+    }
+
+    private static <T> T need(T value, String field) {
+        if (value == null) {
+            throw new TerminalError(TerminalError.BAD_COMMAND, "the command needs '" + field + "' for this operation");
+        }
+        return value;
+    }
+}

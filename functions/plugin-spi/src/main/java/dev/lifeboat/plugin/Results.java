@@ -1,0 +1,32 @@
+package dev.lifeboat.plugin;
+
+import java.time.Instant;
+import java.util.List;
+
+/** What plugins answer, one record per operation. */
+public final class Results {
+    private Results() {}
+
+    public record Connection(boolean reachable, boolean authenticated, long latencyMs, String details) {}
+
+    /** A job or protection policy of the backup system; {@code code} is what Lifeboat policies match. */
+    public record ExternalPolicy(String code, String name, String ref) {}
+
+    public record Schedule(boolean applied, String details) {}
+
+    public record JobStatus(Refs.Job job, State state, Integer progress, Refs.RestorePoint restorePoint, Failure error) {
+        public enum State { RUNNING, SUCCEEDED, FAILED }
+    }
+
+    public record Failure(String code, String message) {}
+
+    /** A backup the backup system holds for a VM, found by results sync. */
+    public record BackupResult(String vmId, String ref, Status status, Instant startedAt, Instant finishedAt, Long sizeBytes) {
+        public enum Status { RUNNING, SUCCESS, FAILED }
+    }
+
+    /** Results of many VMs: one VM's failure is reported beside the others, never instead of them. */
+    public record ResultList(List<BackupResult> results, List<VmFailure> failures) {}
+
+    public record VmFailure(String vmId, String code, String message) {}
+}
