@@ -10,6 +10,7 @@ import dev.lifeboat.api.http.HttpResponse;
 import dev.lifeboat.api.http.Json;
 import dev.lifeboat.api.http.Log;
 import dev.lifeboat.api.http.Problems;
+import dev.lifeboat.api.http.SyntheticEvents;
 import dev.lifeboat.domain.common.Text;
 import dev.lifeboat.domain.error.DomainException;
 import dev.lifeboat.domain.identity.Caller;
@@ -18,6 +19,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.crac.Core;
 import org.crac.Resource;
@@ -89,17 +91,9 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
         if (key == null) {
             return;
         }
-        ObjectNode event = Json.NODES.objectNode();
-        event.put("version", "2.0");
-        event.put("routeKey", key);
-        event.put("rawPath", "/priming");
-        ObjectNode params = event.putObject("pathParameters");
-        params.put("dc", "snapstart-priming");
-        params.put("ent", "snapstart-priming");
-        params.put("policyId", "00000000000000000000000000");
-        ObjectNode claims = event.putObject("requestContext").putObject("authorizer").putObject("jwt").putObject("claims");
-        claims.put("sub", "snapstart-priming");
-        claims.put("priv", "[PHYS_DC_RETRIEVE_DETAILS]");
+        ObjectNode event = SyntheticEvents.of(key, "/priming",
+                Map.of("dc", "snapstart-priming", "ent", "snapstart-priming", "policyId", "00000000000000000000000000"),
+                Map.of("sub", "snapstart-priming", "priv", "[PHYS_DC_RETRIEVE_DETAILS]"), null);
         handle(event);
     }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.api.Services;
 import dev.lifeboat.api.handlers.BackupPoliciesHandler;
 import dev.lifeboat.api.http.HttpResponse;
-import dev.lifeboat.api.http.Json;
+import dev.lifeboat.api.http.SyntheticEvents;
 import dev.lifeboat.secrets.FileSecretStore;
 import dev.lifeboat.store.DynamoClients;
 import dev.lifeboat.store.LifeboatTable;
@@ -66,18 +66,9 @@ public final class HandlerOverheadBenchmark {
     }
 
     static ObjectNode event(String routeKey, String policyId, String body) {
-        ObjectNode e = Json.NODES.objectNode();
-        e.put("version", "2.0");
-        e.put("routeKey", routeKey);
-        e.put("rawPath", "/datacenters/dc1/backup-policies");
-        ObjectNode params = e.putObject("pathParameters");
-        params.put("dc", "dc1");
-        if (policyId != null) params.put("policyId", policyId);
-        e.putObject("headers").put("content-type", "application/json");
-        ObjectNode claims = e.putObject("requestContext").putObject("authorizer").putObject("jwt").putObject("claims");
-        claims.put("sub", "bench").put("ent", "ent-bench").put("priv", "[PHYS_DC_RETRIEVE_DETAILS PHYS_DC_ALLOW_BACKUP_CONFIG]");
-        if (body != null) e.put("body", body);
-        return e;
+        Map<String, String> params = policyId == null ? Map.of("dc", "dc1") : Map.of("dc", "dc1", "policyId", policyId);
+        return SyntheticEvents.of(routeKey, "/datacenters/dc1/backup-policies", params,
+                Map.of("sub", "bench", "ent", "ent-bench", "priv", "[PHYS_DC_RETRIEVE_DETAILS PHYS_DC_ALLOW_BACKUP_CONFIG]"), body);
     }
 
     private static long[][] measure(Runnable handler, Runnable raw) {
