@@ -1,0 +1,26 @@
+package dev.lifeboat.plugin.networker;
+
+import dev.lifeboat.domain.secret.SecretStore;
+import dev.lifeboat.plugin.BackupPlugin;
+import dev.lifeboat.plugin.PluginHandler;
+import dev.lifeboat.secrets.SecretStores;
+import java.io.PrintStream;
+
+/**
+ * The NetWorker plugin's Lambda entry point ({@code dev.lifeboat.plugin.networker.NetworkerPluginHandler::handleRequest}):
+ * the shared {@link PluginHandler} frame around a {@link NetworkerPlugin}. Configuration comes from the environment:
+ * {@code SECRET_STORE} (see {@link SecretStores}), {@code CREDENTIAL_SEPARATOR} and the timeouts of
+ * {@link NetworkerPlugin.Settings#fromEnvironment}.
+ */
+public final class NetworkerPluginHandler extends PluginHandler {
+
+    /** For Lambda: everything from the environment, one log line per command on standard output (CloudWatch). */
+    public NetworkerPluginHandler() {
+        this(NetworkerPlugin.fromEnvironment(System.getenv()), SecretStores.fromEnvironment(System.getenv()), System.out);
+    }
+
+    /** For tests and the local runtime: the plugin, the secret store and the log given. */
+    public NetworkerPluginHandler(BackupPlugin plugin, SecretStore secrets, PrintStream log) {
+        super(plugin, secrets, log);
+    }
+}
