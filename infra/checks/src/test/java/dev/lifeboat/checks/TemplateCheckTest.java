@@ -67,7 +67,11 @@ class TemplateCheckTest {
     void everyHandlerClassExistsImplementsLambdaAndServesExactlyItsRoutes() throws Exception {
         assertFalse(template.functions().isEmpty());
         for (var f : template.functions()) {
-            Class<?> type = Class.forName(f.handlerClass());
+            // From the deployment jar itself: a class that exists only on the build's classpath would fail in Lambda.
+            Path jar = root.resolve(f.codeUri());
+            assertTrue(Files.isRegularFile(jar), f.logicalId() + ": " + jar + " is not built (mvn package builds it)");
+            Class<?> type = Class.forName(f.handlerClass(), false, new java.net.URLClassLoader(new java.net.URL[] {jar.toUri().toURL()},
+                    getClass().getClassLoader()));
             assertTrue(RequestStreamHandler.class.isAssignableFrom(type) || RequestHandler.class.isAssignableFrom(type),
                     f.logicalId() + ": " + type + " is not a Lambda handler");
             assertEquals("handleRequest", f.handlerMethod(), f.logicalId());
