@@ -85,11 +85,10 @@ class VeeamPluginTest {
             for (Runnable command : commands) {
                 f.sim.clearRequests();
                 command.run();
-                List<VeeamSimulator.RecordedRequest> requests = f.sim.requests();
-                VeeamSimulator.RecordedRequest last = requests.get(requests.size() - 1);
-                assertEquals("DELETE", last.method(), "last request: " + last.uri());
-                assertTrue(last.path().startsWith("/api/logonSessions/"), last.uri());
-                assertEquals(204, last.status());
+                // The simulator records a request after answering it, so the order of the log can differ from the
+                // order of the calls; the sessions' own state is what tells that every one was closed.
+                assertFalse(f.sim.logonSessions().isEmpty());
+                assertTrue(f.sim.logonSessions().stream().allMatch(l -> l.state().equals("LoggedOff")), f.sim.logonSessions().toString());
             }
             Refs.Job job = f.plugin.startBackup(s, SimFixture.web01(), SimFixture.gold());
             waitFor(job);
