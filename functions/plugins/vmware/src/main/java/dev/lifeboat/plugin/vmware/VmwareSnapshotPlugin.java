@@ -1,0 +1,359 @@
+package dev.lifeboat.plugin.vmware;
+
+import dev.lifeboat.domain.manager.ManagerType;
+import dev.lifeboat.plugin.BackupPlugin;
+import dev.lifeboat.plugin.Capabilities;
+import dev.lifeboat.plugin.PluginError;
+import dev.lifeboat.plugin.Refs;
+import dev.lifeboat.plugin.Results;
+import dev.lifeboat.plugin.RetryableError;
+import dev.lifeboat.plugin.Session;
+import dev.lifeboat.plugin.TerminalError;
+import dev.lifeboat.plugin.vmware.SnapshotRefs.Action;
+import dev.lifeboat.plugin.vmware.SnapshotRefs.JobRef;
+import dev.lifeboat.plugin.vmware.SnapshotRefs.PointRef;
+import dev.lifeboat.plugin.vmware.VimClient.Moref;
+import dev.lifeboat.plugin.vmware.VimClient.SnapshotInfo;
+import dev.lifeboat.plugin.vmware.VimClient.TaskInfo;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * VMware snapshots as a Lifeboat backup system (manager type VMWARE_SNAPSHOT): a backup is a vCenter snapshot
+ * (memory=false, quiesce=false), a restore reverts the VM to it in place. vCenter has no backup policies or schedules,
+ * so Lifeboat schedules these backups itself (EventBridge Scheduler) and any policy code applies.
+ *
+ * <p>Each command logs in, makes its few calls and logs out (stateless between commands, as the contract asks).
+ * Snapshots are found by their name prefix {@value #NAME_PREFIX}, so results never list snapshots that people took
+ * by hand. Refs: {@link SnapshotRefs}.
+ */
+public final class VmwareSnapshotPlugin implements BackupPlugin {
+    /** Every snapshot Lifeboat takes is named {@code lifeboat-<UTC time>}; results sync lists only those. */
+    public static final String NAME_PREFIX = "lifeboat-";
+    public static final String SCHEDULED_BY_LIFEBOAT = "scheduled by Lifeboat (EventBridge Scheduler)";
+    /** A task's error, as Results.Failure codes. */
+    public static final String JOB_FAILED = "JOB_FAILED";
+    public static final String JOB_CANCELLED = "JOB_CANCELLED";
+
+    private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final String VM = "VirtualMachine";
+    private static final String SNAPSHOT = "VirtualMachineSnapshot";
+    private static final String TASK = "Task";
+
+    private final VimClient vim;
+    private final Clock clock;
+
+    public VmwareSnapshotPlugin(VimClient.Config config, Clock clock) {
+        this.vim = new VimClient(config);
+        this.clock = clock;
+    }
+
+    public VmwareSnapshotPlugin(VimClient.Config config) {
+        this(config, Clock.systemUTC());
+    }
+
+    public VmwareSnapshotPlugin() {
+        this(VimClient.Config.DEFAULT);
+    }
+
+    @Override
+    public Capabilities capabilities() {
+        return Capabilities.of(ManagerType.VMWARE_SNAPSHOT);
+    }
+
+    /** RetrieveServiceContent (vCenter's name and API version for the details), then Login. Never throws. */
+    @Override
+    public Results.Connection checkConnection(Session session) {
+        long started = System.nanoTime();
+        String product = null;
+        try (VimClient.Session s = open(session)) {
+            VimClient.About about = s.about();
+            product = about.fullName() == null ? "vCenter" : about.fullName()
+                    + (about.apiVersion() == null ? "" : " (API " + about.apiVersion() + ")");
+            s.login();
+            return new Results.Connection(true, true, millis(started), product + " at " + s.sdk() + ": logged in as "
+                    + user(session));
+        } catch (PluginError e) {
+            boolean reachable = product != null;
+            String details = (product == null ? "" : product + ": ") + e.getMessage();
+            return new Results.Connection(reachable, false, millis(started), details);
+        }
+    }
+
+    /**
+     * vCenter has no backup policies: an empty list. It still logs in and reads the session back, so the API's
+     * check of a manager's credentials behaves as for the other backup systems.
+     */
+    @Override
+    public List<Results.ExternalPolicy> listPolicies(Session session) {
+        return withSession(session, s -> {
+            s.currentSession();
+            return List.of();
+        });
+    }
+
+    /** Nothing to set in vCenter (Lifeboat runs the schedule); the VM must exist, so a typo fails now, not at 2 am. */
+    @Override
+    public Results.Schedule applySchedule(Session session, Refs.Vm vm, Refs.Policy policy) {
+        return withSession(session, s -> {
+            findVm(s, vm);
+            return new Results.Schedule(true, SCHEDULED_BY_LIFEBOAT);
+        });
+    }
+
+    @Override
+    public Results.Schedule removeSchedule(Session session, Refs.Vm vm, Refs.Policy policy) {
+        return applySchedule(session, vm, policy);
+    }
+
+    /** CreateSnapshot_Task; the job is vCenter's task (with the VM and the snapshot's name for the fallback). */
+    @Override
+    public Refs.Job startBackup(Session session, Refs.Vm vm, Refs.Policy policy) {
+        return withSession(session, s -> {
+            Moref vmRef = findVm(s, vm);
+            Instant now = clock.instant();
+            String name = NAME_PREFIX + NAME_TIME.format(now);
+            String description = "Lifeboat backup" + (policy == null || policy.code() == null ? " now" : " (policy " + policy.code() + ")")
+                    + " of " + vm.id() + " at " + now;
+            Moref task = s.createSnapshot(vmRef, name, description);
+            return new Refs.Job(Refs.Job.Kind.BACKUP, new JobRef(Action.BACKUP, vmRef.value(), task.value(), name).format(), now);
+        });
+    }
+
+    /** RevertToSnapshot_Task, in place only: vCenter snapshots live and die with their VM. */
+    @Override
+    public Refs.Job startRestore(Session session, Refs.Vm vm, Refs.RestorePoint restorePoint, Refs.RestoreMode mode) {
+        if (mode == Refs.RestoreMode.NEW_VM) {
+            throw new TerminalError(TerminalError.UNSUPPORTED, "a vCenter snapshot restores in place only: it cannot make a new VM");
+        }
+        if (!vm.allocated()) {
+            throw new TerminalError(TerminalError.UNSUPPORTED, "VM " + vm.id() + " is not allocated: its snapshots went with it,"
+                    + " a vCenter snapshot restores in place only");
+        }
+        PointRef point = SnapshotRefs.point(restorePoint.ref());
+        return withSession(session, s -> {
+            Moref vmRef = findVm(s, vm);
+            requireSameVm(vm, vmRef, point);
+            Moref task = s.revertToSnapshot(new Moref(SNAPSHOT, point.snapshot()));
+            return new Refs.Job(Refs.Job.Kind.RESTORE, new JobRef(Action.RESTORE, vmRef.value(), task.value(), point.snapshot()).format(),
+                    clock.instant());
+        });
+    }
+
+    /**
+     * Removes one Lifeboat snapshot (RemoveSnapshot_Task, removeChildren=false, consolidate=true), for expiry. Not in
+     * {@link BackupPlugin} yet. The answer is a job that {@link #pollJob} follows like the others; the SPI's
+     * {@code Job.Kind} has no removal, so it says BACKUP (a removal ends a backup's life) and the ref says
+     * {@code remove/...}, which is what pollJob goes by.
+     */
+    public Refs.Job removeRestorePoint(Session session, Refs.Vm vm, Refs.RestorePoint restorePoint) {
+        PointRef point = SnapshotRefs.point(restorePoint.ref());
+        return withSession(session, s -> {
+            Moref vmRef = findVm(s, vm);
+            requireSameVm(vm, vmRef, point);
+            Moref task = s.removeSnapshot(new Moref(SNAPSHOT, point.snapshot()));
+            return new Refs.Job(Refs.Job.Kind.BACKUP, new JobRef(Action.REMOVE, vmRef.value(), task.value(), point.snapshot()).format(),
+                    clock.instant());
+        });
+    }
+
+    /**
+     * One RetrievePropertiesEx of the task's info: queued/running → RUNNING, success → SUCCEEDED (a backup names its
+     * snapshot, with the createTime from the VM's tree), error → FAILED with vCenter's localized message. When vCenter
+     * no longer knows the task (it keeps finished tasks only for a while), the VM's snapshot tree says how it ended.
+     */
+    @Override
+    public Results.JobStatus pollJob(Session session, Refs.Job job) {
+        JobRef ref = SnapshotRefs.job(job.ref());
+        return withSession(session, s -> {
+            TaskInfo info;
+            try {
+                info = s.taskInfo(new Moref(TASK, ref.task()));
+            } catch (TerminalError e) {
+                if (!e.code().equals(TerminalError.UNKNOWN_JOB)) {
+                    throw e;
+                }
+                return fromTree(s, job, ref, e);
+            }
+            return status(s, job, ref, info);
+        });
+    }
+
+    /** Package-private for the unit test of the queued/running branch, which vcsim 0.24.2 never shows. */
+    Results.JobStatus status(VimClient.Session s, Refs.Job job, JobRef ref, TaskInfo info) {
+        switch (info.state()) {
+            case "queued", "running" -> {
+                return new Results.JobStatus(job, Results.JobStatus.State.RUNNING, info.progress(), null, null);
+            }
+            case "success" -> {
+                if (ref.action() != Action.BACKUP) {
+                    return new Results.JobStatus(job, Results.JobStatus.State.SUCCEEDED, 100, null, null);
+                }
+                if (info.result() == null) {
+                    throw new TerminalError(TerminalError.REFUSED, "vCenter's task " + ref.task() + " succeeded without naming a snapshot");
+                }
+                Instant created = null;
+                for (SnapshotInfo snap : s.snapshots(new Moref(VM, ref.vm()))) {
+                    if (snap.snapshot().value().equals(info.result().value())) {
+                        created = snap.createTime();
+                    }
+                }
+                if (created == null) {
+                    created = info.completeTime() != null ? info.completeTime() : clock.instant();
+                }
+                return new Results.JobStatus(job, Results.JobStatus.State.SUCCEEDED, 100,
+                        new Refs.RestorePoint(new PointRef(ref.vm(), info.result().value()).format(), created, null), null);
+            }
+            case "error" -> {
+                String code = "RequestCanceled".equals(info.errorType()) ? JOB_CANCELLED : JOB_FAILED;
+                String message = info.errorMessage() != null && !info.errorMessage().isBlank() ? info.errorMessage()
+                        : info.errorType() != null ? info.errorType() : "the task failed without a message";
+                return new Results.JobStatus(job, Results.JobStatus.State.FAILED, null, null,
+                        new Results.Failure(code, "vCenter task " + ref.task() + " (" + describe(ref.action()) + ") failed: " + message));
+            }
+            default -> throw new TerminalError(TerminalError.REFUSED, "vCenter's task " + ref.task() + " is in an unknown state '"
+                    + info.state() + "'");
+        }
+    }
+
+    /** The task is gone: a backup succeeded if its snapshot is in the tree, a removal if its snapshot is not. */
+    private Results.JobStatus fromTree(VimClient.Session s, Refs.Job job, JobRef ref, TerminalError taskGone) {
+        if (ref.action() == Action.RESTORE) {
+            throw taskGone; // a revert leaves nothing to look at
+        }
+        List<SnapshotInfo> tree = s.snapshots(new Moref(VM, ref.vm()));
+        if (ref.action() == Action.BACKUP) {
+            for (SnapshotInfo snap : tree) {
+                if (ref.snapshot().equals(snap.name())) {
+                    return new Results.JobStatus(job, Results.JobStatus.State.SUCCEEDED, 100,
+                            new Refs.RestorePoint(new PointRef(ref.vm(), snap.snapshot().value()).format(), snap.createTime(), null), null);
+                }
+            }
+            throw taskGone;
+        }
+        boolean stillThere = tree.stream().anyMatch(snap -> snap.snapshot().value().equals(ref.snapshot()));
+        if (stillThere) {
+            throw taskGone;
+        }
+        return new Results.JobStatus(job, Results.JobStatus.State.SUCCEEDED, 100, null, null);
+    }
+
+    /**
+     * Each VM's snapshot tree: Lifeboat's snapshots (by name prefix) created at or after {@code since} (all when
+     * null). A VM that cannot be read goes to {@code failures}, beside the others. Bad credentials or an unreachable
+     * vCenter fail the whole call: no VM could be read.
+     */
+    @Override
+    public Results.ResultList listResults(Session session, List<Refs.Vm> vms, Instant since) {
+        return withSession(session, s -> {
+            List<Results.BackupResult> results = new ArrayList<>();
+            List<Results.VmFailure> failures = new ArrayList<>();
+            for (Refs.Vm vm : vms) {
+                try {
+                    Moref vmRef = findVm(s, vm);
+                    for (SnapshotInfo snap : s.snapshots(vmRef)) {
+                        if (snap.name() == null || !snap.name().startsWith(NAME_PREFIX)) {
+                            continue;
+                        }
+                        if (since != null && (snap.createTime() == null || snap.createTime().isBefore(since))) {
+                            continue;
+                        }
+                        results.add(new Results.BackupResult(vm.id(), new PointRef(vmRef.value(), snap.snapshot().value()).format(),
+                                Results.BackupResult.Status.SUCCESS, snap.createTime(), snap.createTime(), null));
+                    }
+                } catch (PluginError e) {
+                    if (e.code().equals(TerminalError.BAD_CREDENTIALS) || e.code().equals(RetryableError.SESSION_EXPIRED)
+                            || e.code().equals(RetryableError.UNREACHABLE) || e.code().equals(RetryableError.TIMEOUT)) {
+                        throw e; // not this VM's problem: every other VM would fail the same way
+                    }
+                    failures.add(new Results.VmFailure(vm.id(), e.code(), e.detail()));
+                }
+            }
+            return new Results.ResultList(results, failures);
+        });
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------------
+
+    private <T> T withSession(Session session, Function<VimClient.Session, T> work) {
+        try (VimClient.Session s = open(session)) {
+            s.login();
+            return work.apply(s);
+        }
+    }
+
+    private VimClient.Session open(Session session) {
+        if (session.manager().type() != ManagerType.VMWARE_SNAPSHOT) {
+            throw new TerminalError(TerminalError.BAD_COMMAND, "the VMware snapshot plugin got a " + session.manager().type() + " manager");
+        }
+        return vim.open(session.manager(), user(session), session.password());
+    }
+
+    private static String user(Session session) {
+        // VMWARE_SNAPSHOT managers hold only vCenter's credentials, whole; no separator splits them.
+        String user = session.vcenterUser("\u0000");
+        return user == null ? "" : user;
+    }
+
+    /**
+     * The VM by its instance UUID (SearchIndex.FindByUuid), else by its moref (read back to prove it exists). The
+     * instance UUID comes first: it survives a VM being re-registered, a moref does not.
+     */
+    static Moref findVm(VimClient.Session s, Refs.Vm vm) {
+        if (vm.uuid() != null && !vm.uuid().isBlank()) {
+            Moref found = s.findVmByInstanceUuid(vm.uuid().strip());
+            if (found != null) {
+                return found;
+            }
+        }
+        String moref = moref(vm.moref());
+        if (moref != null) {
+            Moref ref = new Moref(VM, moref);
+            try {
+                s.properties(ref, "name");
+                return ref;
+            } catch (TerminalError e) {
+                if (!e.code().equals(TerminalError.UNKNOWN_VM)) {
+                    throw e;
+                }
+            }
+        }
+        throw new TerminalError(TerminalError.UNKNOWN_VM, "vCenter at " + s.sdk().getHost() + " has no VM " + vm.id()
+                + " (instance UUID " + vm.uuid() + ", moref " + vm.moref() + ")");
+    }
+
+    /** Accepts {@code vm-57} and {@code VirtualMachine:vm-57}. */
+    private static String moref(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        String t = text.strip();
+        return t.startsWith(VM + ":") ? t.substring(VM.length() + 1) : t;
+    }
+
+    private static void requireSameVm(Refs.Vm vm, Moref vmRef, PointRef point) {
+        if (!point.vm().equals(vmRef.value())) {
+            throw new TerminalError(TerminalError.UNKNOWN_RESTORE_POINT, "restore point " + point.format() + " is a snapshot of "
+                    + point.vm() + ", not of VM " + vm.id() + " (" + vmRef.value() + ")");
+        }
+    }
+
+    private static String describe(Action action) {
+        return switch (action) {
+            case BACKUP -> "snapshot";
+            case RESTORE -> "revert to snapshot";
+            case REMOVE -> "remove snapshot";
+        };
+    }
+
+    private static long millis(long startedNanos) {
+        return (System.nanoTime() - startedNanos) / 1_000_000;
+    }
+}

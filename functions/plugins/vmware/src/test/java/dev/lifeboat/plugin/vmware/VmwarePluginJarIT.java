@@ -1,0 +1,132 @@
+package dev.lifeboat.plugin.vmware;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.lifeboat.domain.manager.ManagerType;
+import dev.lifeboat.domain.secret.Secret;
+import dev.lifeboat.domain.secret.SecretRef;
+import dev.lifeboat.plugin.Command;
+import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.Operation;
+import dev.lifeboat.plugin.Refs;
+import dev.lifeboat.secrets.FileSecretStore;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The deployment jar (shaded and minimized) on its own: each command runs the handler class from
+ * target/vmware-plugin.jar in a fresh {@code java -cp} process, with nothing else on the class path, against vcsim.
+ * Runs in the package phase, after the shade plugin (see the pom). Both secret stores are exercised: the AWS SDK path
+ * (Secrets Manager, here a stand-in that answers GetSecretValue) is the one minimizing could break.
+ */
+class VmwarePluginJarIT {
+    static final long MAX_JAR_BYTES = 10_500_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theShadedJarRunsCommandsAgainstVcsim() throws Exception {
+        Path jar = Path.of(System.getProperty("vmware.plugin.jar", "target/vmware-plugin.jar"));
+        assertTrue(Files.isRegularFile(jar), "no " + jar + ": run the package phase");
+        long size = Files.size(jar);
+        System.err.println("vmware-plugin.jar: " + size + " bytes");
+        // The budget is 8 MB, which this jar does not meet (10.2 MB: the AWS SDK and Jackson alone are 6.2 MB; see the
+        // README). Until that is decided, this guards against growth beyond what was measured.
+        assertTrue(size <= MAX_JAR_BYTES, "the jar is " + size + " bytes, over " + MAX_JAR_BYTES);
+
+        Refs.Vm vm = Fixtures.vm("DC0/vm/DC0_C0_RP0_VM1");
+
+        // 1. Secrets Manager (a stand-in on loopback, reached through the SDK's standard endpoint variable).
+        AtomicInteger reads = new AtomicInteger();
+        HttpServer sm = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        sm.createContext("/", exchange -> {
+            String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = ("secretsmanager.GetSecretValue".equals(target)
+                    ? "{\"ARN\":\"arn:aws:secretsmanager:us-east-1:123456789012:secret:lifeboat/manager/vc-AbCdEf\",\"Name\":\"lifeboat/manager/vc\","
+                    + "\"VersionId\":\"11111111-2222-3333-4444-555555555555\",\"SecretString\":" + CommandJson.MAPPER.writeValueAsString(Fixtures.PASSWORD)
+                    + ",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1.7E9}"
+                    : "{\"__type\":\"UnknownOperationException\"}").getBytes(StandardCharsets.UTF_8);
+            if ("secretsmanager.GetSecretValue".equals(target)) {
+                reads.incrementAndGet();
+            }
+            exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
+            exchange.sendResponseHeaders("secretsmanager.GetSecretValue".equals(target) ? 200 : 400, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        sm.start();
+        try {
+            Refs.Manager viaSm = manager(new SecretRef("lifeboat/manager/vc", "11111111-2222-3333-4444-555555555555"));
+            JsonNode connection = run(jar, Map.of("SECRET_STORE", "secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+                    "http://127.0.0.1:" + sm.getAddress().getPort()), Command.of(Operation.CHECK_CONNECTION, viaSm));
+            assertTrue(connection.path("authenticated").asBoolean(), connection.toString());
+            assertEquals(1, reads.get());
+        } finally {
+            sm.stop(0);
+        }
+
+        // 2. A file store, a backup and its poll.
+        FileSecretStore files = new FileSecretStore(dir.resolve("secrets"));
+        Refs.Manager viaFile = manager(files.put("lifeboat/manager/vc", new Secret(Fixtures.PASSWORD)));
+        Map<String, String> fileEnv = Map.of("SECRET_STORE", "file:" + files.dir());
+        JsonNode started = run(jar, fileEnv, Command.of(Operation.START_BACKUP, viaFile).withVm(vm));
+        Refs.Job job = new Refs.Job(Refs.Job.Kind.BACKUP, started.path("job").path("ref").asText(), null);
+        JsonNode done = run(jar, fileEnv, Command.of(Operation.POLL_JOB, viaFile).withJob(job));
+        assertEquals("SUCCEEDED", done.path("state").asText(), done.toString());
+        assertTrue(done.path("restorePoint").path("ref").asText().startsWith(vm.moref() + "/snapshot-"), done.toString());
+    }
+
+    private static Refs.Manager manager(SecretRef ref) {
+        return new Refs.Manager("dc1", ManagerType.VMWARE_SNAPSHOT, Fixtures.vcsim().sdkUri().toString(), Fixtures.USER, ref,
+                Fixtures.vcsimPem(), false);
+    }
+
+    private static JsonNode run(Path jar, Map<String, String> env, Command command) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-cp", jar.toAbsolutePath().toString(),
+                "dev.lifeboat.plugin.vmware.VmwareSnapshotPluginHandler");
+        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("SECRET_STORE") || k.equals("CLASSPATH"));
+        pb.environment().putAll(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local"));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(CommandJson.MAPPER.writeValueAsBytes(CommandJson.toJson(command)));
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the jar did not finish");
+        String stdout = new String(out.get(), StandardCharsets.UTF_8);
+        String stderr = new String(err.get(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), "stdout: " + stdout + "\nstderr: " + stderr);
+        assertFalse((stdout + stderr).contains(Fixtures.PASSWORD));
+        assertTrue(stderr.contains("\"outcome\":\"ok\""), stderr);
+        return CommandJson.MAPPER.readTree(stdout);
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (java.io.IOException e) {
+            return new byte[0];
+        }
+    }
+
+}
