@@ -8,6 +8,7 @@ import dev.lifeboat.domain.policy.BackupPolicyService;
 import dev.lifeboat.domain.properties.BackupPropertiesService;
 import dev.lifeboat.domain.secret.SecretStore;
 import dev.lifeboat.secrets.SecretStores;
+import dev.lifeboat.secrets.SecretsManagerSecretStore;
 import dev.lifeboat.store.DynamoConfigStore;
 import java.time.Clock;
 import java.util.Map;
@@ -53,8 +54,8 @@ public final class Services {
     public static Services forEnvironment(Map<String, String> env) {
         return SHARED.computeIfAbsent(Map.copyOf(env), e -> new Services(
                 AwsClients.build(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "DYNAMODB"),
-                SecretStores.fromEnvironment(e, () -> AwsClients.build(
-                        SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SECRETS_MANAGER")),
+                SecretStores.fromEnvironment(e, () -> new SecretsManagerSecretStore(AwsClients.build(
+                        SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SECRETS_MANAGER"))),
                 LambdaConnectionChecker.fromEnvironment(e), e, Clock.systemUTC()));
     }
 

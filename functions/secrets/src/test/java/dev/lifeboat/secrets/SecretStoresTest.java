@@ -2,27 +2,35 @@ package dev.lifeboat.secrets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.domain.secret.SecretStore;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Region and credentials for the Secrets Manager choice come from the surefire environment (AWS_REGION etc.). */
 class SecretStoresTest {
+    static final SecretStore SDK = new FileSecretStore(Path.of("/tmp/stands-for-the-sdk-adapter"));
+
     @Test
-    void secretsManagerIsTheDefault() {
-        SecretStore store = SecretStores.fromEnvironment(Map.of());
-        assertInstanceOf(SecretsManagerSecretStore.class, store);
-        ((SecretsManagerSecretStore) store).close();
+    void secretsManagerIsTheDefaultAndComesFromTheCaller() {
+        assertSame(SDK, SecretStores.fromEnvironment(Map.of(), () -> SDK));
+        assertSame(SDK, SecretStores.fromEnvironment(Map.of("SECRET_STORE", "secretsmanager"), () -> SDK));
     }
 
     @Test
-    void secretsManagerByName() {
-        SecretStore store = SecretStores.fromEnvironment(Map.of("SECRET_STORE", "secretsmanager"));
-        assertInstanceOf(SecretsManagerSecretStore.class, store);
-        ((SecretsManagerSecretStore) store).close();
+    void aReadOnlyFunctionWithoutTheSdkSaysWhatToUse() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SecretStores.fromEnvironment(Map.of()));
+        assertTrue(e.getMessage().contains("secretsmanager-extension"), e.getMessage());
+    }
+
+    @Test
+    void theExtensionNeedsTheSessionToken() {
+        assertInstanceOf(ExtensionSecretStore.class, SecretStores.fromEnvironment(
+                Map.of("SECRET_STORE", "secretsmanager-extension", "AWS_SESSION_TOKEN", "t")));
+        assertThrows(IllegalStateException.class, () -> SecretStores.fromEnvironment(Map.of("SECRET_STORE", "secretsmanager-extension")));
     }
 
     @Test
@@ -41,8 +49,8 @@ class SecretStoresTest {
     void anythingElseIsRefused() {
         for (String bad : new String[] {"file:", "file:  ", "vault", "SecretsManager", "ssm"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> SecretStores.fromEnvironment(Map.of("SECRET_STORE", bad)), bad);
-            assertEquals("SECRET_STORE must be 'secretsmanager' or 'file:<folder>', not '" + bad.strip() + "'",
+                    () -> SecretStores.fromEnvironment(Map.of("SECRET_STORE", bad), () -> SDK), bad);
+            assertEquals("SECRET_STORE must be 'secretsmanager', 'secretsmanager-extension' or 'file:<folder>', not '" + bad.strip() + "'",
                     e.getMessage());
         }
     }

@@ -73,7 +73,8 @@ class LocalApiEndToEndTest {
         PrintStream sink = new PrintStream(log, true, StandardCharsets.UTF_8);
         return LocalApiMain.start(new String[] {
                 "--template", root.resolve("template.yaml").toString(), "--port", "0", "--data", data.resolve("dynamodb").toString(),
-                "--param", "JwtIssuer=lifeboat-local", "--param", "SecretStore=file:" + data.resolve("secrets")}, sink, sink);
+                "--param", "JwtIssuer=lifeboat-local", "--param", "SecretStore=file:" + data.resolve("secrets"),
+                "--param", "PluginSecretStore=file:" + data.resolve("secrets"), "--param", "SecretsExtensionLayerArn=local-none"}, sink, sink);
     }
 
     private HttpResponse<String> send(String method, URI base, String path, String token, String body) throws Exception {
