@@ -21,15 +21,15 @@ import java.util.function.Consumer;
  * (vm-103); job {@code GOLD} processes web-01 and db-01 (two objects, so one can be removed: Veeam keeps a job's only
  * object), job {@code SILVER} processes db-01 only; app-01 is in no job.
  */
-final class SimFixture implements AutoCloseable {
-    static final String VCENTER = "vcenter.local";
-    static final String PASSWORD = "lifeboat";
-    static final VeeamClient.Options OPTIONS = VeeamClient.Options.defaults()
+public final class SimFixture implements AutoCloseable {
+    public static final String VCENTER = "vcenter.local";
+    public static final String PASSWORD = "lifeboat";
+    public static final VeeamClient.Options OPTIONS = VeeamClient.Options.defaults()
             .withRequestTimeout(Duration.ofSeconds(1)).withTaskDeadline(Duration.ofSeconds(5)).withTaskPollInterval(Duration.ofMillis(50));
 
-    final VeeamSimulator sim;
-    final SteeringHttpClient http;
-    final VeeamPlugin plugin;
+    public final VeeamSimulator sim;
+    public final SteeringHttpClient http;
+    public final VeeamPlugin plugin;
 
     private SimFixture(VeeamSimulator sim, VeeamClient.Options options) {
         this.sim = sim;
@@ -38,7 +38,7 @@ final class SimFixture implements AutoCloseable {
         this.plugin = new VeeamPlugin(options, m -> http);
     }
 
-    static SimFixture start(Consumer<VeeamSimulator.Builder> config) {
+    public static SimFixture start(Consumer<VeeamSimulator.Builder> config) {
         return start(config, OPTIONS);
     }
 
@@ -81,7 +81,7 @@ final class SimFixture implements AutoCloseable {
         return new Refs.Vm("vm-id-app", "app-01", VCENTER, "vm-103", "50123a4b-1c2d-4e5f-8a9b-0c1d2e3f4a03", true);
     }
 
-    static Refs.Policy gold() {
+    public static Refs.Policy gold() {
         return new Refs.Policy("p-gold", "gold");
     }
 

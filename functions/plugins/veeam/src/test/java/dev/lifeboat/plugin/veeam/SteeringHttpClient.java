@@ -22,7 +22,7 @@ import javax.net.ssl.SSLParameters;
  * simulator ({@link VeeamSimulator#expireSessions()}), so the session a plugin just got "expires before its first
  * use". Nothing is added to the simulator and nothing to the plugin: the plugin takes its HttpClient per manager.
  */
-final class SteeringHttpClient extends HttpClient {
+public final class SteeringHttpClient extends HttpClient {
     private final HttpClient delegate;
     private final VeeamSimulator sim;
     private final AtomicInteger expireAfterLogons = new AtomicInteger();
@@ -32,7 +32,7 @@ final class SteeringHttpClient extends HttpClient {
         this.sim = sim;
     }
 
-    void expireNextSessions(int logons) {
+    public void expireNextSessions(int logons) {
         expireAfterLogons.set(logons);
     }
 

@@ -28,9 +28,9 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
 /** What the plugin's tests share: one strict vcsim per test JVM, VM look-ups, certificates. */
-final class Fixtures {
-    static final String USER = "lifeboat@vsphere.local";
-    static final String PASSWORD = "Vc-Secret-1#x";
+public final class Fixtures {
+    public static final String USER = "lifeboat@vsphere.local";
+    public static final String PASSWORD = "Vc-Secret-1#x";
     static final String WRONG_PASSWORD = "Wrong-Password-7";
 
     private static VcsimServer vcsim;
@@ -44,7 +44,7 @@ final class Fixtures {
      * wrong password could not be told from a right one. Started once per test JVM; it exits with the JVM (vcsim
      * watches its stdin), and a shutdown hook stops it earlier on a clean exit.
      */
-    static synchronized VcsimServer vcsim() {
+    public static synchronized VcsimServer vcsim() {
         if (vcsim == null) {
             vcsim = VcsimServer.start(List.of("-username", USER, "-password", PASSWORD));
             VcsimServer started = vcsim;
@@ -63,7 +63,7 @@ final class Fixtures {
     }
 
     /** A VM as Lifeboat would name it, with the moref and instance UUID vcsim gives it (looked up, never hard-coded). */
-    static Refs.Vm vm(String inventoryPath) {
+    public static Refs.Vm vm(String inventoryPath) {
         VcsimServer v = vcsim();
         try {
             HttpClient http = HttpClient.newBuilder().sslContext(VcsimServer.trustAll()).build();
@@ -139,9 +139,9 @@ final class Fixtures {
     }
 
     /** The fault proxy's own https identity: a key and self-signed certificate for 127.0.0.1, made by keytool. */
-    record ProxyTls(SSLContext serverContext, String certificatePem) {}
+    public record ProxyTls(SSLContext serverContext, String certificatePem) {}
 
-    static synchronized ProxyTls proxyTls() {
+    public static synchronized ProxyTls proxyTls() {
         if (proxyTls == null) {
             try {
                 Path dir = Files.createTempDirectory("lifeboat-proxy-tls");
@@ -177,7 +177,7 @@ final class Fixtures {
         return proxyTls;
     }
 
-    static Duration testTimeout() {
+    public static Duration testTimeout() {
         return Duration.ofSeconds(1);
     }
 }

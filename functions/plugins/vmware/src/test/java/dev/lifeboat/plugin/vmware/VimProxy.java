@@ -17,12 +17,12 @@ import javax.net.ssl.SSLContext;
  * its {@link Faults} switch; an expiring session and a failing snapshot task come from the rules here, which answer
  * in vCenter's own envelopes (captured from vcsim, backup-systems.md §3.1–3.3).
  */
-final class VimProxy implements AutoCloseable {
+public final class VimProxy implements AutoCloseable {
     private static final Pattern TASK_OBJ = Pattern.compile("<obj type=\"Task\">([^<]+)</obj>");
     private static final String FAKE_TASK_PREFIX = "task-lifeboat-fault-";
 
     final FaultProxy proxy;
-    final Faults faults = new Faults();
+    public final Faults faults = new Faults();
     /** Logins vcsim accepted through the proxy. */
     final AtomicInteger logins = new AtomicInteger();
     /** NotAuthenticated faults the proxy answered. */
@@ -37,17 +37,17 @@ final class VimProxy implements AutoCloseable {
     private final Map<String, Object[]> failing = new ConcurrentHashMap<>();
     private final AtomicInteger runningPolls = new AtomicInteger();
 
-    VimProxy(VcsimServer vcsim, SSLContext serverTls) throws IOException {
+    public VimProxy(VcsimServer vcsim, SSLContext serverTls) throws IOException {
         proxy = FaultProxy.start(vcsim.sdkUri(), faults, serverTls);
         proxy.addRule(this::expiringSessions).addRule(this::failingBackups).addRule(this::runningTasks);
     }
 
-    URI sdk() {
+    public URI sdk() {
         return proxy.baseUri().resolve("/sdk");
     }
 
     /** The next {@code count} sessions vcsim hands out are refused (NotAuthenticated) at their first use. */
-    void expireNextSessions(int count) {
+    public void expireNextSessions(int count) {
         expireSessions.set(count);
     }
 
@@ -56,7 +56,7 @@ final class VimProxy implements AutoCloseable {
      * (40 %) at the first poll, then "error" with {@code message} as vCenter's localized message. Nothing reaches
      * vcsim, so no snapshot is left behind.
      */
-    void failNextBackup(String vmMoref, String message) {
+    public void failNextBackup(String vmMoref, String message) {
         failMessage = message;
         failVm = vmMoref;
     }
@@ -66,7 +66,7 @@ final class VimProxy implements AutoCloseable {
         runningPolls.set(count);
     }
 
-    void clear() {
+    public void clear() {
         faults.clear();
         expireSessions.set(0);
         armed = false;
