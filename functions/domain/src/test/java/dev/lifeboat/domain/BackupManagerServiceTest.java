@@ -127,7 +127,7 @@ class BackupManagerServiceTest {
         put(draft("VEEAM", "https://v/api/", "u", "p"));
         refused(Problem.CONFLICT, () -> put(draft("NETWORKER", "https://nw/", "u#v", "p#q")));
         managers.delete(ADMIN, "dc1", ExpectedVersion.ANY);
-        assertFalse(secrets.exists("lifeboat/test/manager/01J00000000000000000000001"), "the secret goes with the manager");
+        assertFalse(secrets.exists("lifeboat/test/manager/VEEAM/01J00000000000000000000001"), "the secret goes with the manager");
         assertEquals(ManagerType.NETWORKER, put(draft("NETWORKER", "https://nw/", "u#v", "p#q")).type());
     }
 

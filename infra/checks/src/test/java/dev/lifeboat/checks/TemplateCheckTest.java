@@ -142,6 +142,28 @@ class TemplateCheckTest {
         assertTrue(wide.isEmpty(), "IAM statements on '*' or unnamed resources: " + wide);
     }
 
+    /** A plugin reads the passwords of its own manager type, and nothing else: no table, no other secrets. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void pluginsOnlyReadTheirOwnTypesSecrets() {
+        int plugins = 0;
+        for (var f : template.functions()) {
+            if (!f.codeUri().startsWith("functions/plugins/")) continue;
+            plugins++;
+            List<Object> policies = (List<Object>) f.properties().get("Policies");
+            assertEquals(1, policies.size(), f.logicalId() + " has one policy");
+            List<Map<String, Object>> statements = (List<Map<String, Object>>) ((Map<String, Object>) policies.get(0)).get("Statement");
+            assertEquals(1, statements.size(), f.logicalId());
+            Map<String, Object> statement = statements.get(0);
+            assertEquals("secretsmanager:GetSecretValue", statement.get("Action"), f.logicalId());
+            String resource = String.valueOf(((Map<?, ?>) statement.get("Resource")).get("Fn::Sub"));
+            String type = f.handlerClass().contains(".networker.") ? "NETWORKER" : f.handlerClass().contains(".veeamsnapshot.") ? "VEEAM_SNAPSHOT"
+                    : f.handlerClass().contains(".veeam.") ? "VEEAM" : "VMWARE_SNAPSHOT";
+            assertTrue(resource.endsWith("/manager/" + type + "/*'") || resource.endsWith("/manager/" + type + "/*"), f.logicalId() + ": " + resource);
+        }
+        assertEquals(4, plugins, "one plugin function per backup system");
+    }
+
     @Test
     void functionsAreTracedLogInJsonAndUseSnapStart() {
         @SuppressWarnings("unchecked")

@@ -90,19 +90,19 @@ public final class BackupManagerService {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         if (current.isEmpty()) {
             String id = ids.get();
-            SecretRef password = secrets.put(secretName(id), draft.password());
+            SecretRef password = secrets.put(secretName(type, id), draft.password());
             BackupManager created = new BackupManager(datacenter, id, draft.name(), type, endpoint, draft.user(), password, 1, now, now);
             try {
                 managers.createManager(created);
             } catch (StoreConflict conflict) {
                 // Nothing refers to the secret just written; leave no orphan behind.
-                secrets.delete(secretName(id));
+                secrets.delete(secretName(type, id));
                 throw translate(conflict, datacenter, expected);
             }
             return new Saved<>(created, true);
         }
         BackupManager old = current.get();
-        SecretRef password = draft.password() == null ? old.password() : secrets.put(secretName(old.id()), draft.password());
+        SecretRef password = draft.password() == null ? old.password() : secrets.put(secretName(type, old.id()), draft.password());
         BackupManager replaced = new BackupManager(datacenter, old.id(), draft.name(), type, endpoint, draft.user(), password,
                 old.version() + 1, old.createdAt(), now);
         try {
@@ -144,8 +144,12 @@ public final class BackupManagerService {
                 .orElseThrow(() -> DomainException.notFound("Datacenter " + datacenter + " has no backup manager."));
     }
 
-    private String secretName(String managerId) {
-        return secretPrefix + "/manager/" + managerId;
+    /**
+     * {@code <prefix>/manager/<TYPE>/<id>}: the type in the name lets each plugin's IAM policy read the secrets of its
+     * own type only (a manager's type never changes, so neither does the name).
+     */
+    private String secretName(ManagerType type, String managerId) {
+        return secretPrefix + "/manager/" + type.name() + "/" + managerId;
     }
 
     private ManagerType validate(ManagerDraft draft, boolean creating) {
