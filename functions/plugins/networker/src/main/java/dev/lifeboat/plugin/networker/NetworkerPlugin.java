@@ -37,8 +37,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * the {@code Location} NetWorker answers; restores are {@code op/recover} {@code Revert} in place or {@code New} when
  * the VM is gone or a copy is asked for. The README of this module maps each operation to its calls.
  *
- * <p>Stateless: the only thing kept between calls is the HTTP client per trust setting (connection reuse in a warm
- * Lambda). Credentials are {@code <NetWorker part><separator><vCenter part>}; NetWorker is called with the first part.
+ * <p>Stateless: the only things kept between calls are the HTTP clients (per trust setting, for connection reuse in a
+ * warm Lambda). Credentials are {@code <NetWorker part><separator><vCenter part>}; NetWorker is called with the first
+ * part, vCenter with the second, to find where a VM recovered as new goes ({@link VcenterPlacement}).
  */
 public final class NetworkerPlugin implements BackupPlugin {
     /** The variable that names the separator of split credentials; {@code #} when unset. */
@@ -125,7 +126,8 @@ public final class NetworkerPlugin implements BackupPlugin {
     }
 
     public NetworkerPlugin(Settings settings) {
-        this(settings, new Placement.FromNetworkerInventory());
+        this(settings, new VcenterPlacement(settings.separator(),
+                new dev.lifeboat.plugin.vmware.VimClient.Config(settings.connectTimeout(), settings.requestTimeout())));
     }
 
     NetworkerPlugin(Settings settings, Placement.Resolver placement) {
@@ -538,19 +540,19 @@ public final class NetworkerPlugin implements BackupPlugin {
 
     /**
      * {@code New}: every field §2.7 names as required, from the backup ({@code vmInformation}: name, disks,
-     * datastore) and the placement resolver. Recreating a VM that is not allocated keeps its name and comes back on and
-     * connected; a copy beside a living original (NEW_VM) gets a new name and stays off and disconnected, so it cannot
+     * datastore) and the placement resolver (vCenter itself, {@link VcenterPlacement}). Recreating a VM that is not
+     * allocated keeps its name and comes back on and connected; a copy beside a living original (NEW_VM) gets a new name and stays off and disconnected, so it cannot
      * clash with the original on the network.
      */
     private ObjectNode newVmSpec(Session session, NetworkerClient c, Refs.Vm vm, NetworkerRefs.BackupRef b,
                                  NetworkerClient.Lookup lookup, boolean copy) {
         JsonNode backup = c.get(b.path(), lookup);
         JsonNode info = backup.path("vmInformation");
-        Placement p = placement.placementFor(session, c, b.vCenter(), b.vmUuid(), backup);
+        Placement p = placement.placementFor(session, b.vCenter(), b.vmUuid(), backup);
         List<String> missing = p.missing();
         if (!missing.isEmpty()) {
             throw new TerminalError(TerminalError.REFUSED, "cannot place the VM to recover from backup " + b.backupId()
-                    + " in vCenter " + b.vCenter() + ": NetWorker's vCenter data does not give " + String.join(", ", missing));
+                    + " in vCenter " + b.vCenter() + ": vCenter gives no " + String.join(", ", missing));
         }
         String original = vm.name() != null ? vm.name()
                 : Optional.ofNullable(Wire.text(info, "vmName")).orElse(Optional.ofNullable(Wire.text(backup, "name")).orElse(b.vmUuid()));

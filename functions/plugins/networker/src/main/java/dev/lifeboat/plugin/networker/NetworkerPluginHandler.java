@@ -2,8 +2,10 @@ package dev.lifeboat.plugin.networker;
 
 import dev.lifeboat.domain.secret.SecretStore;
 import dev.lifeboat.plugin.BackupPlugin;
+import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.PluginHandler;
 import dev.lifeboat.secrets.SecretStores;
+import java.io.IOException;
 import java.io.PrintStream;
 
 /**
@@ -22,5 +24,23 @@ public final class NetworkerPluginHandler extends PluginHandler {
     /** For tests and the local runtime: the plugin, the secret store and the log given. */
     public NetworkerPluginHandler(BackupPlugin plugin, SecretStore secrets, PrintStream log) {
         super(plugin, secrets, log);
+    }
+
+    /**
+     * Runs one command outside Lambda: the command's JSON on stdin, the result's JSON on stdout, the log line on
+     * stderr; a plugin error prints its class, code and message on stderr and exits 1. For local runs and for the test
+     * that proves the shaded jar works on its own.
+     */
+    public static void main(String[] args) throws IOException {
+        NetworkerPluginHandler handler = new NetworkerPluginHandler(NetworkerPlugin.fromEnvironment(System.getenv()),
+                SecretStores.fromEnvironment(System.getenv()), System.err);
+        try {
+            handler.handleRequest(System.in, System.out, null);
+            System.out.println();
+            System.out.flush();
+        } catch (PluginError e) {
+            System.err.println(e.getClass().getName() + ": " + e.getMessage());
+            System.exit(1);
+        }
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,9 +14,7 @@ import dev.lifeboat.plugin.Refs;
 import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.RetryableError;
 import dev.lifeboat.plugin.TerminalError;
-import dev.lifeboat.sim.networker.Disk;
 import dev.lifeboat.sim.networker.NetworkerSimulator;
-import dev.lifeboat.sim.networker.Placement;
 import dev.lifeboat.sim.networker.Recover;
 import dev.lifeboat.sim.networker.Vm;
 import java.io.IOException;
@@ -209,61 +206,16 @@ class NetworkerPluginTest {
 
     // ---- restores ---------------------------------------------------------------------------------------------------
 
-    @Test
-    void aVmThatIsNotAllocatedIsRecreatedAsNewWithItsPlacement() throws Exception {
-        Refs.RestorePoint rp = backUp(nw.web);
-        nw.sim.deleteVm(nw.web.uuid());
-        Refs.Job job = nw.plugin.startRestore(nw.session(), SimFixture.unallocated(nw.web), rp, Refs.RestoreMode.IN_PLACE);
-        assertEquals(Refs.Job.Kind.RESTORE, job.kind());
-        Results.JobStatus done = waitFor(job);
-        assertEquals(Results.JobStatus.State.SUCCEEDED, done.state(), String.valueOf(done.error()));
-        assertNull(done.restorePoint(), "a restore makes no restore point");
-
-        Recover rec = nw.sim.recovers().get(0);
-        assertEquals("New", rec.mode());
-        JsonNode body = JSON.readTree(rec.requestBody());
-        assertEquals("vcenter.local", body.path("vCenterHostname").asText());
-        assertEquals("datacenter-21", body.path("datacenterMoref").asText());
-        assertEquals("domain-c26", body.path("clusterComputeResourceMoref").asText());
-        assertEquals("group-v22", body.path("vmFolderMoref").asText());
-        assertEquals("datastore-31", body.path("datastoreMoref").asText());
-        assertEquals("web-01", body.path("vmName").asText(), "recreated under its own name");
-        assertTrue(body.path("powerOn").asBoolean());
-        assertEquals(2000, body.path("disks").get(0).path("key").asInt());
-        assertEquals("Hard disk 1", body.path("disks").get(0).path("name").asText());
-        Vm again = nw.sim.vmNamed("web-01").orElseThrow();
-        assertNotEquals(nw.web.uuid(), again.uuid(), "NetWorker made a new VM");
-    }
+    // Restores as a new VM (recover New) need vCenter for their placement: VcenterPlacementTest, against vcsim.
 
     @Test
-    void aGoneVmIsPlacedBesideTheVmsOfItsDatastore() throws Exception {
-        Placement rack2 = new Placement("datacenter-21", "domain-c26", "host-29", "resgroup-27", "group-v22", "datastore-32");
-        List<Disk> disks = List.of(new Disk(2000, "Hard disk 1", "datastore-32", "datastore2", 8L << 20, true),
-                new Disk(2001, "Hard disk 2", "datastore-31", "datastore1", 4L << 20, true));
-        Vm app = nw.sim.addVm(SimFixture.VC, "app-01", rack2, disks);
-        nw.sim.addVm(SimFixture.VC, "app-02", rack2, null);
-        nw.sim.assign("GOLD", SimFixture.VC, app.uuid());
-        Refs.RestorePoint rp = backUp(app);
-        nw.sim.deleteVm(app.uuid());
-        Results.JobStatus done = waitFor(nw.plugin.startRestore(nw.session(), SimFixture.unallocated(app), rp, Refs.RestoreMode.IN_PLACE));
-        assertEquals(Results.JobStatus.State.SUCCEEDED, done.state(), String.valueOf(done.error()));
-        JsonNode body = JSON.readTree(nw.sim.recovers().get(0).requestBody());
-        assertEquals("datastore-32", body.path("datastoreMoref").asText());
-        assertEquals("host-29", body.path("hostMoref").asText(), "the host of app-02, which shares the datastore");
-        assertEquals("datastore-31", body.path("disks").get(1).path("datastoreMoref").asText(), "each disk where it was");
-        assertEquals("datastore-32", nw.sim.vmNamed("app-01").orElseThrow().placement().datastoreMoref());
-    }
-
-    @Test
-    void aCopyAsNewVmGetsANewNameAndStaysOff() throws Exception {
-        Refs.RestorePoint rp = backUp(nw.web);
-        Results.JobStatus done = waitFor(nw.plugin.startRestore(nw.session(), SimFixture.ref(nw.web), rp, Refs.RestoreMode.NEW_VM));
-        assertEquals(Results.JobStatus.State.SUCCEEDED, done.state(), String.valueOf(done.error()));
-        JsonNode body = JSON.readTree(nw.sim.recovers().get(0).requestBody());
-        assertTrue(body.path("vmName").asText().startsWith("web-01-restored-"), body.toString());
-        assertFalse(body.path("powerOn").asBoolean());
-        assertFalse(body.path("reconnectNic").asBoolean());
-        assertTrue(nw.sim.vm(nw.web.uuid()).isPresent(), "the original stays");
+    void theVcenterOfARestorePointIsReachedAtItsSdk() {
+        assertEquals("https://vc01.lab/sdk", VcenterPlacement.sdk("vc01.lab"));
+        assertEquals("https://10.0.0.5:8443/sdk", VcenterPlacement.sdk("10.0.0.5:8443"));
+        assertEquals("https://[fd00::5]/sdk", VcenterPlacement.sdk("[fd00::5]"));
+        for (String bad : List.of("https://vc01.lab/sdk", "user:pw@vc01.lab", "vc01.lab/other", "", " ")) {
+            assertCode(TerminalError.class, TerminalError.BAD_COMMAND, () -> VcenterPlacement.sdk(bad));
+        }
     }
 
     @Test

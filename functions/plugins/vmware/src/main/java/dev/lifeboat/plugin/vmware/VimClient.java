@@ -58,6 +58,8 @@ public final class VimClient {
     private static final long MAX_ANSWER_BYTES = 8L << 20;
     private static final MediaType TEXT_XML = MediaType.get("text/xml; charset=utf-8");
     private static final Moref SERVICE_INSTANCE = new Moref("ServiceInstance", "ServiceInstance");
+    /** How far {@code parent} is followed before giving up; real inventories are a handful of levels deep. */
+    private static final int MAX_INVENTORY_DEPTH = 64;
 
     /**
      * @param connectTimeout TCP and TLS set-up
@@ -125,8 +127,20 @@ public final class VimClient {
 
     /** A session for one command; nothing is sent until the first call. */
     public Session open(Refs.Manager manager, String user, Secret password) {
-        URI sdk = sdkUri(manager.endpoint());
-        return new Session(sdk, clientFor(sdk, manager), user, password);
+        return open(manager.endpoint(), manager.caBundlePem(), manager.insecureTls(), user, password);
+    }
+
+    /**
+     * A session with a vCenter that is not the manager's endpoint (a NetWorker manager names the vCenter of each VM),
+     * with the same trust rules as {@link #open(Refs.Manager, String, Secret)}.
+     *
+     * @param endpoint    {@code https://vc.example.com} or {@code https://vc.example.com/sdk}
+     * @param caBundlePem trusted CA certificates (PEM); null or blank: the JVM's trust store
+     * @param insecureTls trust any certificate and host name (labs only); wins over a bundle
+     */
+    public Session open(String endpoint, String caBundlePem, boolean insecureTls, String user, Secret password) {
+        URI sdk = sdkUri(endpoint);
+        return new Session(sdk, clientFor(sdk, caBundlePem, insecureTls), user, password);
     }
 
     /** {@code https://vc.example.com} and {@code https://vc.example.com/} mean {@code .../sdk}; other paths stay. */
@@ -149,13 +163,13 @@ public final class VimClient {
         return URI.create(scheme + "://" + uri.getRawAuthority() + path);
     }
 
-    private OkHttpClient clientFor(URI sdk, Refs.Manager manager) {
+    private OkHttpClient clientFor(URI sdk, String caBundlePem, boolean insecureTls) {
         if (!sdk.getScheme().equals("https")) {
             return base;
         }
-        String pem = manager.caBundlePem() == null || manager.caBundlePem().isBlank() ? null : manager.caBundlePem();
+        String pem = caBundlePem == null || caBundlePem.isBlank() ? null : caBundlePem;
         // insecureTls is the manager's explicit lab switch: when set, it wins over a bundle that may also be there.
-        TlsKey key = new TlsKey(manager.insecureTls() ? null : pem, manager.insecureTls());
+        TlsKey key = new TlsKey(insecureTls ? null : pem, insecureTls);
         if (key.caBundlePem() == null && !key.insecure()) {
             return base; // the JVM's default trust store and OkHttp's host-name check
         }
@@ -282,6 +296,78 @@ public final class VimClient {
                     + "</uuid><vmSearch>true</vmSearch><instanceUuid>true</instanceUuid>", true);
             Node r = response.child("returnval");
             return r == null || r.text().isBlank() ? null : new Moref(r.type() == null ? "VirtualMachine" : r.type(), r.text());
+        }
+
+        /** SearchIndex.FindByInventoryPath ({@code DC0}, {@code DC0/vm/DC0_H0_VM0}, {@code DC0/host/DC0_C0}); null when absent. */
+        public Moref findByInventoryPath(String inventoryPath) {
+            Node response = call("FindByInventoryPath", this_(manager("searchIndex", "SearchIndex")) + "<inventoryPath>"
+                    + Xml.escape(inventoryPath) + "</inventoryPath>", true);
+            Node r = response.child("returnval");
+            return r == null || r.text().isBlank() || r.type() == null ? null : new Moref(r.type(), r.text());
+        }
+
+        /**
+         * RetrievePropertiesEx of one object: property path → value (see {@link VimClient#value}): a {@link Moref}, a
+         * {@code String}, a {@code List<Object>} or a {@code Map<String, Object>}. Properties that are unset, or that
+         * vCenter cannot give (a {@code missingSet}, e.g. an invalid path), are absent. An object vCenter does not
+         * have is a ManagedObjectNotFound fault (UNKNOWN_VM for a VM, else REFUSED).
+         */
+        public Map<String, Object> properties(Moref obj, List<String> paths) {
+            return properties(List.of(obj), paths).getOrDefault(obj, Map.of());
+        }
+
+        /**
+         * The same properties of several objects in one RetrievePropertiesEx (one {@code propSet} per type, one
+         * {@code objectSet} per object). Objects vCenter answered nothing for are absent from the map.
+         */
+        public Map<Moref, Map<String, Object>> properties(List<Moref> objs, List<String> paths) {
+            if (objs.isEmpty()) {
+                return Map.of();
+            }
+            StringBuilder spec = new StringBuilder("<specSet>");
+            objs.stream().map(Moref::type).distinct().forEach(type -> {
+                spec.append("<propSet><type>").append(Xml.escape(type)).append("</type>");
+                for (String p : paths) {
+                    spec.append("<pathSet>").append(Xml.escape(p)).append("</pathSet>");
+                }
+                spec.append("</propSet>");
+            });
+            for (Moref o : objs) {
+                spec.append("<objectSet><obj type=\"").append(Xml.escape(o.type())).append("\">").append(Xml.escape(o.value()))
+                        .append("</obj></objectSet>");
+            }
+            spec.append("</specSet><options/>");
+            Node response = call("RetrievePropertiesEx", this_(manager("propertyCollector", "PropertyCollector")) + spec, true);
+            Map<Moref, Map<String, Object>> out = new LinkedHashMap<>();
+            VimClient.objects(response).forEach((obj, vals) -> {
+                Map<String, Object> converted = new LinkedHashMap<>();
+                vals.forEach((path, val) -> converted.put(path, value(val)));
+                out.put(obj, converted);
+            });
+            return out;
+        }
+
+        /**
+         * The Datacenter an entity is in, by walking {@code parent} up (host → compute resource → host folder(s) →
+         * datacenter); the entity itself when it is one. Null when the walk reaches the root folder without one.
+         */
+        public Moref datacenterOf(Moref entity) {
+            Moref at = entity;
+            for (int depth = 0; at != null && depth < MAX_INVENTORY_DEPTH; depth++) {
+                if (at.type().equals("Datacenter")) {
+                    return at;
+                }
+                at = asMoref(properties(at, List.of("parent")).get("parent"));
+            }
+            return null;
+        }
+
+        /**
+         * The hosts that mount a datastore and can use it now: {@code Datastore.host} entries whose
+         * {@code mountInfo.mounted} and {@code mountInfo.accessible} are not false, in vCenter's order.
+         */
+        public List<Moref> hostsMounting(Moref datastore) {
+            return mountingHosts(properties(datastore, List.of("host")).get("host"));
         }
 
         /** RetrievePropertiesEx of one object: property path → its {@code val}. Unset properties are absent. */
@@ -424,12 +510,41 @@ public final class VimClient {
                 return e;
             }
             String detail = e.detail().replace(secret, "[redacted]");
-            return e instanceof RetryableError ? new RetryableError(e.code(), detail) : new TerminalError(e.code(), detail);
+            return e instanceof RetryableError ? new RetryableError(e.code(), detail, e.getCause())
+                    : new TerminalError(e.code(), detail, e.getCause());
         }
 
         private String where() {
             return sdk.getHost() + (sdk.getPort() < 0 ? "" : ":" + sdk.getPort());
         }
+    }
+
+    /**
+     * The cause of the error a ManagedObjectNotFound fault becomes: the object vCenter does not have. Read it with
+     * {@link #notFound(Throwable)}, so a caller can tell "that datastore is gone" from other refusals.
+     */
+    public static final class ObjectNotFound extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final Moref obj;
+
+        ObjectNotFound(Moref obj) {
+            super("managed object not found: " + obj, null, false, false);
+            this.obj = obj;
+        }
+
+        public Moref obj() {
+            return obj;
+        }
+    }
+
+    /** The object a ManagedObjectNotFound error names, or null when the error is something else. */
+    public static Moref notFound(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ObjectNotFound n) {
+                return n.obj();
+            }
+        }
+        return null;
     }
 
     /** Raised inside a session when vCenter says it is not authenticated; never leaves {@link Session#call}. */
@@ -523,7 +638,8 @@ public final class VimClient {
                 case "Task" -> TerminalError.UNKNOWN_JOB;
                 default -> TerminalError.REFUSED;
             };
-            return new TerminalError(code, "vCenter at " + where + " no longer has " + what + " (" + method + ")");
+            return new TerminalError(code, "vCenter at " + where + " no longer has " + what + " (" + method + ")",
+                    f.obj() == null ? null : new ObjectNotFound(f.obj()));
         }
         if ("NoPermission".equals(f.type())) {
             return new TerminalError(TerminalError.FORBIDDEN, "vCenter at " + where + " refused " + method
@@ -584,6 +700,110 @@ public final class VimClient {
             }
         }
         return false;
+    }
+
+    /** Every object of a RetrievePropertiesEx response, with its {@code val}s by property path, in answer order. */
+    static Map<Moref, Map<String, Node>> objects(Node response) {
+        Map<Moref, Map<String, Node>> out = new LinkedHashMap<>();
+        Node returnval = response.child("returnval");
+        if (returnval == null) {
+            return out;
+        }
+        for (Node objects : returnval.all("objects")) {
+            Node o = objects.child("obj");
+            if (o == null || o.type() == null) {
+                continue;
+            }
+            Map<String, Node> vals = out.computeIfAbsent(new Moref(o.type(), o.text()), k -> new LinkedHashMap<>());
+            for (Node propSet : objects.all("propSet")) {
+                Node val = propSet.child("val");
+                if (val != null) {
+                    vals.put(propSet.text("name"), val);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A property value as plain Java: a managed object reference ({@code type} attribute) → {@link Moref}; an
+     * {@code ArrayOf…} → {@code List} of its items, each converted; an element without children → its text (strings,
+     * numbers, booleans and enums alike, as vCenter wrote them); any other data object → {@code Map} of its fields by
+     * name (a field that repeats → a {@code List}), each converted.
+     */
+    static Object value(Node val) {
+        if (val.type() != null) {
+            return new Moref(val.type(), val.text());
+        }
+        if (val.xsiType() != null && val.xsiType().startsWith("ArrayOf")) {
+            List<Object> items = new ArrayList<>();
+            for (Node item : val.children()) {
+                items.add(value(item));
+            }
+            return items;
+        }
+        if (val.children().isEmpty()) {
+            return val.text();
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        for (Node child : val.children()) {
+            Object v = value(child);
+            Object before = fields.get(child.name());
+            if (before == null) {
+                fields.put(child.name(), v);
+            } else if (before instanceof RepeatedField list) {
+                list.add(v);
+            } else {
+                RepeatedField list = new RepeatedField();
+                list.add(before);
+                list.add(v);
+                fields.put(child.name(), list);
+            }
+        }
+        return fields;
+    }
+
+    /** A field that occurs more than once in a data object; told apart from a value that is itself a list. */
+    private static final class RepeatedField extends ArrayList<Object> {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** The value if it is a {@link Moref}, else null. */
+    public static Moref asMoref(Object value) {
+        return value instanceof Moref m ? m : null;
+    }
+
+    /** The {@link Moref}s of a value: one reference, or a list's references; empty for anything else. */
+    public static List<Moref> asMorefs(Object value) {
+        if (value instanceof Moref m) {
+            return List.of(m);
+        }
+        List<Moref> out = new ArrayList<>();
+        if (value instanceof List<?> list) {
+            for (Object o : list) {
+                if (o instanceof Moref m) {
+                    out.add(m);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The hosts of a {@code Datastore.host} value (ArrayOfDatastoreHostMount) that have it mounted and accessible. */
+    static List<Moref> mountingHosts(Object hostMounts) {
+        List<Moref> out = new ArrayList<>();
+        List<?> mounts = hostMounts instanceof List<?> l ? l : hostMounts == null ? List.of() : List.of(hostMounts);
+        for (Object mount : mounts) {
+            if (!(mount instanceof Map<?, ?> m) || !(m.get("key") instanceof Moref host)) {
+                continue;
+            }
+            Object info = m.get("mountInfo");
+            if (info instanceof Map<?, ?> i && ("false".equals(i.get("mounted")) || "false".equals(i.get("accessible")))) {
+                continue;
+            }
+            out.add(host);
+        }
+        return out;
     }
 
     /** The {@code val}s of one object in a RetrievePropertiesEx response. */

@@ -13,6 +13,7 @@ import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.RetryableError;
 import dev.lifeboat.plugin.TerminalError;
 import dev.lifeboat.plugin.vmware.VimClient.Moref;
+import dev.lifeboat.plugin.vmware.Xml.Node;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -23,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.junit.jupiter.api.Test;
@@ -171,6 +173,82 @@ class VimParsingTest {
         assertEquals(vm, tree.get(1).vm());
         assertEquals(Instant.parse("2026-11-27T10:04:30.991024643Z"), tree.get(1).createTime());
         assertEquals(List.of(), VimClient.snapshots(null));
+    }
+
+    private static Map<String, Object> values(String envelope, Moref obj) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        VimClient.objects(VimClient.reply(200, envelope(envelope)).response()).getOrDefault(obj, Map.of())
+                .forEach((path, val) -> out.put(path, VimClient.value(val)));
+        return out;
+    }
+
+    @Test
+    void propertiesBecomeMorefsStringsListsAndMaps() {
+        Moref vm = new Moref("VirtualMachine", "vm-57");
+        Map<String, Object> p = values("properties-vm.xml", vm);
+        assertEquals("DC0_H0_VM0", p.get("name"));
+        assertEquals(new Moref("HostSystem", "host-21"), p.get("runtime.host"));
+        assertEquals(new Moref("ResourcePool", "resgroup-22"), p.get("resourcePool"));
+        assertEquals(new Moref("Folder", "folder-3"), p.get("parent"));
+        Moref ds = new Moref("Datastore", "/tmp/govcsim-DC0-LocalDS_0-1940331496@folder-5");
+        assertEquals(List.of(ds), p.get("datastore"), "an ArrayOfManagedObjectReference with one item is still a list");
+        assertEquals(List.of(ds), VimClient.asMorefs(p.get("datastore")));
+        assertEquals("b4689bed-97f0-5bcd-8a4c-07477cc8f06f", p.get("config.instanceUuid"));
+        assertNull(VimClient.asMoref(p.get("name")));
+
+        Map<String, Object> host = values("properties-host.xml", new Moref("HostSystem", "host-21"));
+        assertEquals(new Moref("ComputeResource", "computeresource-23"), host.get("parent"));
+        assertEquals("connected", host.get("runtime.connectionState"));
+        assertEquals("false", host.get("runtime.inMaintenanceMode"));
+    }
+
+    @Test
+    void aDatastoresHostMountsAreMapsAndNameItsHosts() {
+        Moref ds = new Moref("Datastore", "/tmp/govcsim-DC0-LocalDS_0-1940331496@folder-5");
+        Map<String, Object> p = values("properties-datastore.xml", ds);
+        assertEquals("LocalDS_0", p.get("name"));
+        assertEquals("true", p.get("summary.accessible"));
+        List<?> mounts = (List<?>) p.get("host");
+        assertEquals(1, mounts.size());
+        Map<?, ?> mount = (Map<?, ?>) mounts.get(0);
+        assertEquals(new Moref("HostSystem", "host-50"), mount.get("key"));
+        assertEquals(Map.of("accessMode", "readWrite", "mounted", "true", "accessible", "true"), mount.get("mountInfo"));
+        assertEquals(List.of(new Moref("HostSystem", "host-50")), VimClient.mountingHosts(p.get("host")));
+
+        // A host that lost the datastore (unmounted, or inaccessible) is no place for a VM on it.
+        Map<String, Object> gone = Map.of("key", new Moref("HostSystem", "host-9"), "mountInfo", Map.of("mounted", "true", "accessible", "false"));
+        Map<String, Object> bare = Map.of("key", new Moref("HostSystem", "host-10"));
+        assertEquals(List.of(new Moref("HostSystem", "host-10")), VimClient.mountingHosts(List.of(gone, bare)));
+        assertEquals(List.of(), VimClient.mountingHosts(null));
+    }
+
+    @Test
+    void aRepeatedFieldIsAListAndAnInvalidPathIsAbsent() {
+        String xml = "<?xml version=\"1.0\"?><soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\""
+                + " xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body><RetrievePropertiesExResponse xmlns=\"urn:vim25\">"
+                + "<returnval><objects><obj type=\"ClusterComputeResource\">domain-c7</obj><propSet><name>summary</name>"
+                + "<val xsi:type=\"ClusterComputeResourceSummary\"><numHosts>2</numHosts><tag>a</tag><tag>b</tag></val></propSet>"
+                + "</objects></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>";
+        Node response = VimClient.reply(200, xml.getBytes(StandardCharsets.UTF_8)).response();
+        Moref cluster = new Moref("ClusterComputeResource", "domain-c7");
+        Map<?, ?> summary = (Map<?, ?>) VimClient.value(VimClient.objects(response).get(cluster).get("summary"));
+        assertEquals("2", summary.get("numHosts"));
+        assertEquals(List.of("a", "b"), summary.get("tag"));
+
+        assertEquals(Map.of(), values("properties-invalid.xml", new Moref("VirtualMachine", "vm-63")), "a missingSet leaves the path out");
+        assertFalse(VimClient.missingForNoSession(VimClient.reply(200, envelope("properties-invalid.xml")).response()));
+    }
+
+    @Test
+    void aDatastoreVCenterDoesNotHaveIsRefusedNamingIt() {
+        VimClient.Fault f = fault("not-found-datastore.xml");
+        assertEquals("ManagedObjectNotFound", f.type());
+        assertEquals(new Moref("Datastore", "datastore-999"), f.obj());
+        PluginError e = VimClient.faultError("RetrievePropertiesEx", f, WHERE);
+        assertEquals(TerminalError.REFUSED, e.code());
+        assertTrue(e.detail().contains("no longer has Datastore:datastore-999"), e.detail());
+        assertEquals(new Moref("Datastore", "datastore-999"), VimClient.notFound(e), "the caller can tell which object is gone");
+        assertNull(VimClient.notFound(VimClient.faultError("Login", fault("invalid-login.xml"), WHERE)));
     }
 
     @Test
