@@ -1,5 +1,6 @@
 package dev.lifeboat.plugin.networker;
 
+import dev.lifeboat.plugin.PluginTls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -7,10 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.RetryableError;
 import dev.lifeboat.plugin.TerminalError;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -18,22 +17,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * One NetWorker REST v3 server as one user sees it (backup-systems.md §2.1–2.2, §2.8): JSON over HTTP with Basic auth on
@@ -101,8 +89,10 @@ public final class NetworkerClient {
     public static HttpClient httpClient(Duration connectTimeout, String caBundlePem, boolean insecureTls) {
         HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(connectTimeout);
-        if (insecureTls || (caBundlePem != null && !caBundlePem.isBlank())) {
-            b.sslContext(sslContext(caBundlePem, insecureTls));
+        if (insecureTls) {
+            b.sslContext(PluginTls.insecure().context());
+        } else if (caBundlePem != null && !caBundlePem.isBlank()) {
+            b.sslContext(PluginTls.fromPem(caBundlePem).context());
         }
         return b.build();
     }
@@ -344,46 +334,5 @@ public final class NetworkerClient {
             e = e + "/global";
         }
         return URI.create(e);
-    }
-
-    private static SSLContext sslContext(String caBundlePem, boolean insecure) {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            if (insecure) {
-                ctx.init(null, new TrustManager[] {new TrustAll()}, null);
-                return ctx;
-            }
-            CertificateFactory cf = CertificateFactory.getInstance("X.509");
-            Collection<? extends Certificate> certs = cf.generateCertificates(new ByteArrayInputStream(caBundlePem.getBytes(StandardCharsets.US_ASCII)));
-            if (certs.isEmpty()) {
-                throw new TerminalError(TerminalError.BAD_COMMAND, "the manager's CA bundle holds no certificate");
-            }
-            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-            ks.load(null, null);
-            int i = 0;
-            for (Certificate c : certs) {
-                ks.setCertificateEntry("ca-" + i++, c);
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new TerminalError(TerminalError.BAD_COMMAND, "the manager's CA bundle cannot be used: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Trusts every certificate. An {@link X509ExtendedTrustManager} is used as is by the JDK (a plain one would be
-     * wrapped with host name checks), so this also skips the host name check, which is what {@code insecureTls} means.
-     */
-    private static final class TrustAll extends X509ExtendedTrustManager {
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-        @Override public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-        @Override public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-        @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
     }
 }

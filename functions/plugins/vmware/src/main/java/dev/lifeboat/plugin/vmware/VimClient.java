@@ -1,5 +1,6 @@
 package dev.lifeboat.plugin.vmware;
 
+import dev.lifeboat.plugin.PluginTls;
 import dev.lifeboat.domain.secret.Secret;
 import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.Refs;
@@ -176,7 +177,7 @@ public final class VimClient {
         synchronized (byTrust) {
             OkHttpClient client = byTrust.get(key);
             if (client == null) {
-                Tls.Trust trust = key.insecure() ? Tls.insecure() : Tls.fromPem(key.caBundlePem());
+                PluginTls.Trust trust = key.insecure() ? PluginTls.insecure() : PluginTls.fromPem(key.caBundlePem());
                 // Derived clients share the pool, but OkHttp never reuses a connection across trust settings: the
                 // socket factory and host-name verifier are part of a connection's address.
                 OkHttpClient.Builder b = base.newBuilder().sslSocketFactory(trust.context().getSocketFactory(), trust.trustManager());

@@ -1,5 +1,6 @@
 package dev.lifeboat.plugin.vmware;
 
+import dev.lifeboat.plugin.PluginTls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -294,8 +295,8 @@ class VimParsingTest {
 
     @Test
     void aBadCaBundleIsABadCommand() {
-        assertEquals(TerminalError.BAD_COMMAND, assertThrows(TerminalError.class, () -> Tls.fromPem("not a certificate")).code());
+        assertEquals(TerminalError.BAD_COMMAND, assertThrows(TerminalError.class, () -> PluginTls.fromPem("not a certificate")).code());
         assertEquals(TerminalError.BAD_COMMAND, assertThrows(TerminalError.class,
-                () -> Tls.fromPem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).code());
+                () -> PluginTls.fromPem("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")).code());
     }
 }

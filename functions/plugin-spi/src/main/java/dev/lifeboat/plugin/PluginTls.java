@@ -1,6 +1,5 @@
-package dev.lifeboat.plugin.vmware;
+package dev.lifeboat.plugin;
 
-import dev.lifeboat.plugin.TerminalError;
 import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -21,7 +20,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * How the plugin trusts a vCenter. Three modes, chosen per manager:
+ * How a plugin trusts its backup system (and vCenter). Three modes, chosen per manager, the same for every plugin:
  * <ul>
  *   <li>{@code caBundlePem} given: only those certificates are trust anchors (a private CA, or vCenter's own
  *       self-signed VMCA root); host names are still checked.</li>
@@ -30,17 +29,28 @@ import javax.net.ssl.X509TrustManager;
  *       the manager says so; never a fallback.</li>
  * </ul>
  */
-final class Tls {
+public final class PluginTls {
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\\s]+?)-----END CERTIFICATE-----");
 
     /** A socket factory with its trust manager (OkHttp wants both), and the host-name check to use. */
-    record Trust(SSLContext context, X509TrustManager trustManager, HostnameVerifier hostnameVerifier) {}
+    public record Trust(SSLContext context, X509TrustManager trustManager, HostnameVerifier hostnameVerifier) {}
 
-    private Tls() {}
+    private PluginTls() {}
+
+    /** For JDK HTTP clients: the context to use, or null for the JVM's default trust. */
+    public static SSLContext sslContext(Refs.Manager manager) {
+        if (manager.insecureTls()) {
+            return insecure().context();
+        }
+        if (manager.caBundlePem() != null && !manager.caBundlePem().isBlank()) {
+            return fromPem(manager.caBundlePem()).context();
+        }
+        return null;
+    }
 
     /** Trust anchored in the PEM certificates only. A bundle that holds no certificate is a configuration error. */
-    static Trust fromPem(String caBundlePem) {
+    public static Trust fromPem(String caBundlePem) {
         List<X509Certificate> certificates = certificates(caBundlePem);
         try {
             KeyStore anchors = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -68,7 +78,7 @@ final class Tls {
         }
     }
 
-    static List<X509Certificate> certificates(String pem) {
+    public static List<X509Certificate> certificates(String pem) {
         List<X509Certificate> out = new ArrayList<>();
         Matcher m = PEM.matcher(pem);
         try {
@@ -89,7 +99,7 @@ final class Tls {
     }
 
     /** Trusts every certificate and every host name: {@code insecureTls} only. */
-    static Trust insecure() {
+    public static Trust insecure() {
         try {
             X509ExtendedTrustManager all = new TrustAll();
             SSLContext context = SSLContext.getInstance("TLS");
