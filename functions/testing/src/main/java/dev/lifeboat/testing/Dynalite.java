@@ -1,5 +1,8 @@
 package dev.lifeboat.testing;
 
+import dev.lifeboat.processes.DynaliteProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -20,13 +23,14 @@ public final class Dynalite implements ParameterResolver {
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         ExtensionContext.Store store = context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL);
-        return store.getOrComputeIfAbsent(KEY, k -> new Running(DynaliteServer.start(null)), Running.class).server.endpoint();
+        return store.getOrComputeIfAbsent(KEY, k -> start(), DynaliteProcess.class).endpoint();
     }
 
-    private record Running(DynaliteServer server) implements AutoCloseable {
-        @Override
-        public void close() {
-            server.close();
+    private static DynaliteProcess start() {
+        try {
+            return DynaliteProcess.startFromRepository(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

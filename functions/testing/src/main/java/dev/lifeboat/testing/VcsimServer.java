@@ -1,5 +1,6 @@
 package dev.lifeboat.testing;
 
+import dev.lifeboat.processes.RepositoryRoot;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,7 +8,7 @@ import dev.lifeboat.api.http.SyntheticEvents;
 import dev.lifeboat.secrets.FileSecretStore;
 import dev.lifeboat.store.DynamoClients;
 import dev.lifeboat.store.LifeboatTable;
-import dev.lifeboat.testing.DynaliteServer;
+import dev.lifeboat.processes.DynaliteProcess;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -31,7 +31,7 @@ public final class HandlerOverheadBenchmark {
 
     public static void main(String[] args) throws Exception {
         Log.quiet();
-        try (DynaliteServer dynalite = DynaliteServer.start(null); DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint())) {
+        try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null); DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint())) {
             String table = "bench";
             LifeboatTable.create(dynamo, table);
             Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null,

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.local.template.SamTemplate;
-import dev.lifeboat.testing.RepositoryRoot;
+import dev.lifeboat.processes.RepositoryRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.local.LocalApiMain;
 import dev.lifeboat.local.LocalTokens;
-import dev.lifeboat.testing.RepositoryRoot;
+import dev.lifeboat.processes.RepositoryRoot;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;

@@ -3,7 +3,7 @@ package dev.lifeboat.checks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lifeboat.testing.RepositoryRoot;
+import dev.lifeboat.processes.RepositoryRoot;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.util.Map;

@@ -9,7 +9,7 @@ import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import dev.lifeboat.api.ApiHandler;
 import dev.lifeboat.local.template.SamTemplate;
 import dev.lifeboat.store.LifeboatTable;
-import dev.lifeboat.testing.RepositoryRoot;
+import dev.lifeboat.processes.RepositoryRoot;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.lifeboat.local;
 
+import dev.lifeboat.processes.DynaliteProcess;
 import dev.lifeboat.local.template.HttpRoute;
 import dev.lifeboat.local.template.SamTemplate;
 import dev.lifeboat.local.template.UnresolvableReferenceException;
@@ -102,7 +103,7 @@ public final class LocalApiMain {
             }
             if (script == null) {
                 Path directory = template.toAbsolutePath().normalize().getParent();
-                script = Dynalite.defaultScript(directory == null ? Path.of(".") : directory);
+                script = DynaliteProcess.defaultScript(directory == null ? Path.of(".") : directory);
             }
             return new Options(template, host, port, data, endpoint, script, node, Map.copyOf(parameters));
         }
@@ -111,10 +112,10 @@ public final class LocalApiMain {
     /** What a start left running; {@link #close()} stops it all. */
     public static final class Running implements AutoCloseable {
         private final LocalHttpApi api;
-        private final Dynalite dynalite;
+        private final DynaliteProcess dynalite;
         private final URI dynamoDbEndpoint;
 
-        Running(LocalHttpApi api, Dynalite dynalite, URI dynamoDbEndpoint) {
+        Running(LocalHttpApi api, DynaliteProcess dynalite, URI dynamoDbEndpoint) {
             this.api = api;
             this.dynalite = dynalite;
             this.dynamoDbEndpoint = dynamoDbEndpoint;
@@ -173,13 +174,14 @@ public final class LocalApiMain {
             throw new StartupException(portInUse(options.host(), options.port()), 1, null);
         }
 
-        Dynalite dynalite = null;
+        DynaliteProcess dynalite = null;
         LocalHttpApi api = null;
         try {
             URI endpoint = options.dynamoDbEndpoint();
             if (endpoint == null) {
-                dynalite = Dynalite.start(options.node(), options.dynaliteScript(), options.data(),
-                        Dynalite.DEFAULT_START_TIMEOUT);
+                DynaliteProcess.ensureInstalled(options.dynaliteScript().toAbsolutePath().getParent());
+                dynalite = DynaliteProcess.start(options.node(), options.dynaliteScript(), options.data(),
+                        DynaliteProcess.DEFAULT_START_TIMEOUT);
                 endpoint = dynalite.endpoint();
             }
             Map<String, String> refs = new LinkedHashMap<>(template.defaultRefs());
@@ -226,7 +228,7 @@ public final class LocalApiMain {
         }
     }
 
-    private static void close(LocalHttpApi api, Dynalite dynalite) {
+    private static void close(LocalHttpApi api, DynaliteProcess dynalite) {
         if (api != null) {
             api.close();
         }
@@ -235,7 +237,7 @@ public final class LocalApiMain {
         }
     }
 
-    private static void banner(PrintStream out, LocalHttpApi api, Options options, Dynalite dynalite, URI endpoint,
+    private static void banner(PrintStream out, LocalHttpApi api, Options options, DynaliteProcess dynalite, URI endpoint,
             List<LocalTables.Outcome> tables, long elapsedMs) {
         URI base = api.baseUri();
         out.println("Lifeboat local API started in " + elapsedMs + " ms");

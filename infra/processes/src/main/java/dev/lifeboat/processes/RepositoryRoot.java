@@ -1,4 +1,4 @@
-package dev.lifeboat.testing;
+package dev.lifeboat.processes;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

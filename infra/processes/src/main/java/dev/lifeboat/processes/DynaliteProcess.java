@@ -1,4 +1,4 @@
-package dev.lifeboat.local;
+package dev.lifeboat.processes;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
  * script prints its port as the first line of stdout and listens on 127.0.0.1. It also exits when its stdin
  * closes, which happens when this JVM dies in any way, so no dynalite outlives the runtime.
  */
-public final class Dynalite implements AutoCloseable {
+public final class DynaliteProcess implements AutoCloseable {
 
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -32,10 +32,45 @@ public final class Dynalite implements AutoCloseable {
     private final int port;
     private final StringBuffer stderr;
 
-    private Dynalite(Process process, int port, StringBuffer stderr) {
+    private DynaliteProcess(Process process, int port, StringBuffer stderr) {
         this.process = process;
         this.port = port;
         this.stderr = stderr;
+    }
+
+    /**
+     * The repository's dynalite (with the transaction shim), installed from the committed lock file the first time, so
+     * a plain {@code mvn verify} works on a fresh clone.
+     *
+     * @param dataDirectory where LevelDB keeps the tables across runs; {@code null} for memory
+     */
+    public static DynaliteProcess startFromRepository(Path dataDirectory) throws IOException {
+        Path script = defaultScript(RepositoryRoot.find());
+        ensureInstalled(script.getParent());
+        return start("node", script, dataDirectory, DEFAULT_START_TIMEOUT);
+    }
+
+    /** {@code npm ci} in the launcher's folder when its packages are missing. */
+    public static synchronized void ensureInstalled(Path folder) throws IOException {
+        if (Files.isDirectory(folder.resolve("node_modules").resolve("dynalite"))) {
+            return;
+        }
+        Process npm;
+        try {
+            npm = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(folder.toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException e) {
+            throw new IOException("cannot run npm to install dynalite: install Node.js 20 or newer with npm", e);
+        }
+        try {
+            if (!npm.waitFor(5, TimeUnit.MINUTES) || npm.exitValue() != 0) {
+                npm.destroyForcibly();
+                throw new IOException("npm ci in " + folder + " failed (its output is above)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while installing dynalite", e);
+        }
     }
 
     /** The launcher script of the repository: {@code <root>/infra/dynalite/start-dynalite.js}. */
@@ -44,7 +79,7 @@ public final class Dynalite implements AutoCloseable {
     }
 
     /** Starts with {@code node} from the PATH and the default timeout. */
-    public static Dynalite start(Path script, Path dataDirectory) throws IOException {
+    public static DynaliteProcess start(Path script, Path dataDirectory) throws IOException {
         return start("node", script, dataDirectory, DEFAULT_START_TIMEOUT);
     }
 
@@ -54,10 +89,9 @@ public final class Dynalite implements AutoCloseable {
      * @throws IOException when node cannot start, the script fails, or prints no port within {@code timeout}; the
      *                     message includes what the child wrote on stderr
      */
-    public static Dynalite start(String node, Path script, Path dataDirectory, Duration timeout) throws IOException {
+    public static DynaliteProcess start(String node, Path script, Path dataDirectory, Duration timeout) throws IOException {
         if (!Files.isRegularFile(script)) {
-            throw new IOException("dynalite launcher not found: " + script.toAbsolutePath()
-                    + " (run `npm ci` in the repository root, or pass --dynamodb-endpoint)");
+            throw new IOException("dynalite launcher not found: " + script.toAbsolutePath());
         }
         List<String> command = new ArrayList<>(List.of(node, script.toAbsolutePath().toString()));
         if (dataDirectory != null) {
@@ -109,7 +143,7 @@ public final class Dynalite implements AutoCloseable {
         }
         // Keep reading stdout so a chatty child never blocks on a full pipe.
         drain(process.getInputStream(), null, "dynalite-stdout");
-        return new Dynalite(process, port, stderr);
+        return new DynaliteProcess(process, port, stderr);
     }
 
     public int port() {
