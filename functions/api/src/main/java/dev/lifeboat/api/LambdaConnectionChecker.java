@@ -14,6 +14,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -101,8 +102,12 @@ public final class LambdaConnectionChecker implements ConnectionChecker {
         } catch (LambdaException e) {
             throw new DomainException(Problem.SERVICE_UNAVAILABLE, "The plugin function " + function + " could not be invoked ("
                     + (e.awsErrorDetails() == null ? e.statusCode() : e.awsErrorDetails().errorCode()) + ").");
-        } catch (SdkClientException e) {
+        } catch (ApiCallTimeoutException e) {
             return new ConnectionCheck(false, false, null, "The plugin gave no answer within " + TIMEOUT.toSeconds() + " s.");
+        } catch (SdkClientException e) {
+            // Not the backup system's fault: Lifeboat could not reach the Lambda service itself.
+            throw new DomainException(Problem.SERVICE_UNAVAILABLE, "The plugin function " + function + " could not be reached ("
+                    + (e.getCause() == null ? e.getClass().getSimpleName() : e.getCause().getClass().getSimpleName()) + ").");
         }
     }
 

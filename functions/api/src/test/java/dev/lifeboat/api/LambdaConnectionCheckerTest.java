@@ -93,6 +93,15 @@ class LambdaConnectionCheckerTest {
     }
 
     @Test
+    void anUnreachableLambdaServiceIs503() {
+        LambdaClient closed = LambdaClient.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
+                .endpointOverride(URI.create("http://127.0.0.1:1")).build();
+        var e = assertThrows(DomainException.class, () -> new LambdaConnectionChecker(closed, Map.of(ManagerType.VEEAM, "p")).check(MANAGER));
+        assertEquals(Problem.SERVICE_UNAVAILABLE, e.problem());
+        assertTrue(e.getMessage().contains("could not be reached"), e.getMessage());
+    }
+
+    @Test
     void unknownFunctionIs503() {
         status = 404;
         answer = "{\"Type\":\"User\",\"message\":\"Function not found: p\"}";

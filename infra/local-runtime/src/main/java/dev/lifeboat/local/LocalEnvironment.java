@@ -108,8 +108,14 @@ public final class LocalEnvironment {
     }
 
     /** The conventional variables that point the AWS SDK at a local DynamoDB with dummy credentials. */
+    /** A loopback address where nothing listens. */
+    public static final String NO_SERVICE = "http://127.0.0.1:1";
+
     public static Map<String, String> dynamoDbVariables(String endpoint) {
         Map<String, String> variables = new LinkedHashMap<>();
+        // Every AWS service without a local stand-in points at a closed loopback port: a call fails at once instead
+        // of leaving the machine for a real AWS endpoint with local credentials.
+        variables.put("AWS_ENDPOINT_URL", NO_SERVICE);
         variables.put("AWS_ENDPOINT_URL_DYNAMODB", endpoint);
         variables.put("AWS_REGION", REGION);
         variables.put("AWS_ACCESS_KEY_ID", "local");
