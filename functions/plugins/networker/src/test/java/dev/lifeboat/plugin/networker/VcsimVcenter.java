@@ -1,30 +1,22 @@
 package dev.lifeboat.plugin.networker;
 
+import dev.lifeboat.plugin.vmware.Fixtures;
 import dev.lifeboat.sim.FaultProxy;
 import dev.lifeboat.sim.Faults;
 import dev.lifeboat.testing.VcsimServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * The vCenter of the placement tests: a real vcsim (infra/vcsim, one per test JVM, admitting only {@link #USER} /
@@ -58,9 +50,10 @@ final class VcsimVcenter {
 
     private VcsimVcenter() throws Exception {
         vcsim = VcsimServer.start(List.of("-tls=false", "-username", USER, "-password", PASSWORD));
-        Tls tls = tls();
-        proxy = FaultProxy.start(vcsim.sdkUri(), new Faults(), tls.context);
-        caBundlePem = tls.pem;
+        // The VMware plugin's fixtures already make an https identity for 127.0.0.1; the same one serves here.
+        Fixtures.ProxyTls tls = Fixtures.proxyTls();
+        proxy = FaultProxy.start(vcsim.sdkUri(), new Faults(), tls.serverContext());
+        caBundlePem = tls.certificatePem();
         proxy.addRule((request, upstream) -> {
             FaultProxy.Answer a = upstream.forward(new FaultProxy.Exchange(request.method(), request.pathAndQuery(), request.headers(),
                     rename(request.body(), toVcsim, false)));
@@ -207,45 +200,6 @@ final class VcsimVcenter {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    // ---- the proxy's https identity -------------------------------------------------------------------------------------
-
-    private record Tls(SSLContext context, String pem) {}
-
-    /** A key and a self-signed certificate for 127.0.0.1, made by the JDK's keytool. */
-    private static Tls tls() throws Exception {
-        Path dir = Files.createTempDirectory("lifeboat-vc-tls");
-        Path store = dir.resolve("vc.p12");
-        try {
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            Process p = new ProcessBuilder(keytool, "-genkeypair", "-alias", "vc", "-keyalg", "EC", "-groupname", "secp256r1",
-                    "-dname", "CN=127.0.0.1, O=Lifeboat placement tests", "-ext", "san=ip:127.0.0.1", "-validity", "2",
-                    "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit")
-                    .redirectErrorStream(true).start();
-            byte[] out;
-            try (InputStream in = p.getInputStream()) {
-                out = in.readAllBytes();
-            }
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("keytool failed: " + new String(out, StandardCharsets.UTF_8));
-            }
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(store)) {
-                ks.load(in, "changeit".toCharArray());
-            }
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            kmf.init(ks, "changeit".toCharArray());
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(kmf.getKeyManagers(), null, null);
-            String pem = "-----BEGIN CERTIFICATE-----\n"
-                    + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(ks.getCertificate("vc").getEncoded())
-                    + "\n-----END CERTIFICATE-----\n";
-            return new Tls(context, pem);
-        } finally {
-            Files.deleteIfExists(store);
-            Files.deleteIfExists(dir);
         }
     }
 
