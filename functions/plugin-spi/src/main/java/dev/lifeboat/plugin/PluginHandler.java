@@ -39,6 +39,22 @@ public abstract class PluginHandler implements RequestStreamHandler {
         output.write(CommandJson.MAPPER.writeValueAsBytes(handle(in)));
     }
 
+    /**
+     * The plugin as a command-line tool, for operators and for tests of the deployment jar: one command on standard
+     * input, its result on standard output, a plugin error on standard error with exit status 1. The handler should log
+     * to standard error, so that standard output carries the result alone.
+     */
+    protected static void runFromStandardInput(PluginHandler handler) throws IOException {
+        try {
+            handler.handleRequest(System.in, System.out, null);
+            System.out.println();
+            System.out.flush();
+        } catch (PluginError e) {
+            System.err.println(e.getClass().getName() + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
     public ObjectNode handle(JsonNode in) {
         long started = System.nanoTime();
         Command command = null;

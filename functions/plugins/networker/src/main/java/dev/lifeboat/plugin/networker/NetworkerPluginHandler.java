@@ -34,13 +34,6 @@ public final class NetworkerPluginHandler extends PluginHandler {
     public static void main(String[] args) throws IOException {
         NetworkerPluginHandler handler = new NetworkerPluginHandler(NetworkerPlugin.fromEnvironment(System.getenv()),
                 SecretStores.fromEnvironment(System.getenv()), System.err);
-        try {
-            handler.handleRequest(System.in, System.out, null);
-            System.out.println();
-            System.out.flush();
-        } catch (PluginError e) {
-            System.err.println(e.getClass().getName() + ": " + e.getMessage());
-            System.exit(1);
-        }
+        runFromStandardInput(handler);
     }
 }

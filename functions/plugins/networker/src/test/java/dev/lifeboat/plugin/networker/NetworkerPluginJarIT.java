@@ -10,6 +10,7 @@ import dev.lifeboat.domain.secret.Secret;
 import dev.lifeboat.plugin.Command;
 import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.Operation;
+import dev.lifeboat.plugin.PluginJars;
 import dev.lifeboat.plugin.Refs;
 import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.Session;
@@ -19,17 +20,12 @@ import dev.lifeboat.secrets.FileSecretStore;
 import dev.lifeboat.sim.networker.NetworkerSimulator;
 import dev.lifeboat.sim.networker.Placement;
 import dev.lifeboat.sim.networker.Vm;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -119,33 +115,15 @@ class NetworkerPluginJarIT {
     }
 
     private static JsonNode run(Path jar, Map<String, String> env, Command command, String password) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", jar.toAbsolutePath().toString(),
-                "dev.lifeboat.plugin.networker.NetworkerPluginHandler");
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("SECRET_STORE") || k.equals("CLASSPATH"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(CommandJson.MAPPER.writeValueAsBytes(CommandJson.toJson(command)));
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the jar did not finish");
-        String stdout = new String(out.get(), StandardCharsets.UTF_8);
-        String stderr = new String(err.get(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "stdout: " + stdout + "\nstderr: " + stderr);
+        PluginJars.Run run = PluginJars.run(jar, "dev.lifeboat.plugin.networker.NetworkerPluginHandler", env,
+                CommandJson.MAPPER.writeValueAsBytes(CommandJson.toJson(command)));
+        String stdout = run.stdout();
+        String stderr = run.stderr();
+        assertEquals(0, run.exitCode(), "stdout: " + stdout + "\nstderr: " + stderr);
         for (String part : password.split("#", 2)) {
             assertFalse((stdout + stderr).contains(part), "no password in the output");
         }
         assertTrue(stderr.contains("\"outcome\":\"ok\""), stderr);
         return CommandJson.MAPPER.readTree(stdout);
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (java.io.IOException e) {
-            return new byte[0];
-        }
     }
 }

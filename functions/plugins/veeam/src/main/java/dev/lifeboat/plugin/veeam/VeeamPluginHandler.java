@@ -4,6 +4,7 @@ import dev.lifeboat.domain.secret.SecretStore;
 import dev.lifeboat.plugin.BackupPlugin;
 import dev.lifeboat.plugin.PluginHandler;
 import dev.lifeboat.secrets.SecretStores;
+import java.io.IOException;
 import java.io.PrintStream;
 
 /**
@@ -24,5 +25,11 @@ public final class VeeamPluginHandler extends PluginHandler {
     /** For tests and local runs. */
     public VeeamPluginHandler(BackupPlugin plugin, SecretStore secrets, PrintStream log) {
         super(plugin, secrets, log);
+    }
+
+    /** One command outside Lambda (see {@link PluginHandler#runFromStandardInput}); the log goes to standard error. */
+    public static void main(String[] args) throws IOException {
+        runFromStandardInput(new VeeamPluginHandler(new VeeamPlugin(VeeamClient.Options.fromEnvironment(System.getenv())),
+                SecretStores.fromEnvironment(System.getenv()), System.err));
     }
 }

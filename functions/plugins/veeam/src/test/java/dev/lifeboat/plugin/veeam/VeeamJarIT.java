@@ -7,14 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.lifeboat.domain.secret.Secret;
 import dev.lifeboat.domain.secret.SecretRef;
+import dev.lifeboat.plugin.PluginJars;
 import dev.lifeboat.secrets.FileSecretStore;
-import java.io.File;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The deployment jar on its own: a fresh {@code java -cp target/veeam-plugin.jar} process runs the handler's Lambda
- * constructor (secrets from {@code SECRET_STORE=file:…}) against a simulator. Runs in the package phase, after shade.
+ * entry (secrets from {@code SECRET_STORE=file:…}) against a simulator. Runs in the package phase, after shade.
  */
 class VeeamJarIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -52,32 +50,23 @@ class VeeamJarIT {
         System.out.println("veeam-plugin.jar: " + size + " bytes");
         assertTrue(size <= MAX_BYTES, "the jar has " + size + " bytes, more than 8 MB");
 
-        String ok = run(jar, VeeamPluginHandlerTest.command("LIST_POLICIES", f.sim.baseUri().toString(), ref).toString());
-        assertTrue(ok.startsWith("RESULT "), ok);
-        JsonNode policies = JSON.readTree(ok.substring("RESULT ".length()));
+        PluginJars.Run ok = run(jar, VeeamPluginHandlerTest.command("LIST_POLICIES", f.sim.baseUri().toString(), ref).toString());
+        assertEquals(0, ok.exitCode(), ok.stderr());
+        JsonNode policies = JSON.readTree(ok.stdout());
         assertEquals("GOLD", policies.path("policies").get(0).path("code").asText());
 
-        String connection = run(jar, VeeamPluginHandlerTest.command("CHECK_CONNECTION", f.sim.baseUri().toString(), ref).toString());
-        assertTrue(JSON.readTree(connection.substring("RESULT ".length())).path("authenticated").asBoolean(), connection);
+        PluginJars.Run connection = run(jar, VeeamPluginHandlerTest.command("CHECK_CONNECTION", f.sim.baseUri().toString(), ref).toString());
+        assertTrue(JSON.readTree(connection.stdout()).path("authenticated").asBoolean(), connection.toString());
 
-        String error = run(jar, VeeamPluginHandlerTest.command("LIST_POLICIES", f.sim.baseUri().toString(),
+        PluginJars.Run error = run(jar, VeeamPluginHandlerTest.command("LIST_POLICIES", f.sim.baseUri().toString(),
                 new SecretRef(ref.secretId(), "00000000-0000-0000-0000-000000000000")).toString());
-        assertTrue(error.startsWith("ERROR dev.lifeboat.plugin.RetryableError SECRET_UNAVAILABLE"), error);
+        assertEquals(1, error.exitCode());
+        assertTrue(error.stderr().contains("dev.lifeboat.plugin.RetryableError: SECRET_UNAVAILABLE"), error.stderr());
     }
 
-    private String run(Path jar, String command) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", jar + File.pathSeparator + Path.of("target", "test-classes"),
-                JarLauncher.class.getName())).redirectErrorStream(true);
-        pb.environment().put("SECRET_STORE", "file:" + dir.resolve("secrets"));
-        pb.environment().put("VEEAM_REQUEST_TIMEOUT_SECONDS", "5");
-        Process p = pb.start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(command.getBytes(StandardCharsets.UTF_8));
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the handler process did not end");
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        return output.lines().filter(l -> l.startsWith("RESULT ") || l.startsWith("ERROR ")).findFirst()
-                .orElseThrow(() -> new AssertionError("no result from the jar, output:\n" + output));
+    private PluginJars.Run run(Path jar, String command) throws Exception {
+        return PluginJars.run(jar, VeeamPluginHandler.class.getName(),
+                Map.of("SECRET_STORE", "file:" + dir.resolve("secrets"), "VEEAM_REQUEST_TIMEOUT_SECONDS", "5"),
+                command.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -30,13 +30,6 @@ public final class VmwareSnapshotPluginHandler extends PluginHandler {
     public static void main(String[] args) throws IOException {
         VmwareSnapshotPluginHandler handler = new VmwareSnapshotPluginHandler(new VmwareSnapshotPlugin(),
                 SecretStores.fromEnvironment(System.getenv()), System.err);
-        try {
-            handler.handleRequest(System.in, System.out, null);
-            System.out.println();
-            System.out.flush();
-        } catch (dev.lifeboat.plugin.PluginError e) {
-            System.err.println(e.getClass().getName() + ": " + e.getMessage());
-            System.exit(1);
-        }
+        runFromStandardInput(handler);
     }
 }

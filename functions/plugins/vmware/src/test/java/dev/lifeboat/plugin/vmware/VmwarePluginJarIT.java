@@ -12,9 +12,9 @@ import dev.lifeboat.domain.secret.SecretRef;
 import dev.lifeboat.plugin.Command;
 import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.Operation;
+import dev.lifeboat.plugin.PluginJars;
 import dev.lifeboat.plugin.Refs;
 import dev.lifeboat.secrets.FileSecretStore;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,33 +94,14 @@ class VmwarePluginJarIT {
     }
 
     private static JsonNode run(Path jar, Map<String, String> env, Command command) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", jar.toAbsolutePath().toString(),
-                "dev.lifeboat.plugin.vmware.VmwareSnapshotPluginHandler");
-        pb.environment().keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("SECRET_STORE") || k.equals("CLASSPATH"));
-        pb.environment().putAll(Map.of("AWS_REGION", "us-east-1", "AWS_ACCESS_KEY_ID", "local", "AWS_SECRET_ACCESS_KEY", "local"));
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
-        CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(CommandJson.MAPPER.writeValueAsBytes(CommandJson.toJson(command)));
-        }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the jar did not finish");
-        String stdout = new String(out.get(), StandardCharsets.UTF_8);
-        String stderr = new String(err.get(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), "stdout: " + stdout + "\nstderr: " + stderr);
+        PluginJars.Run run = PluginJars.run(jar, "dev.lifeboat.plugin.vmware.VmwareSnapshotPluginHandler", env,
+                CommandJson.MAPPER.writeValueAsBytes(CommandJson.toJson(command)));
+        String stdout = run.stdout();
+        String stderr = run.stderr();
+        assertEquals(0, run.exitCode(), "stdout: " + stdout + "\nstderr: " + stderr);
         assertFalse((stdout + stderr).contains(Fixtures.PASSWORD));
         assertTrue(stderr.contains("\"outcome\":\"ok\""), stderr);
         return CommandJson.MAPPER.readTree(stdout);
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (java.io.IOException e) {
-            return new byte[0];
-        }
     }
 
 }
