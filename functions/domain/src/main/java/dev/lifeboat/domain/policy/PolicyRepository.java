@@ -17,6 +17,9 @@ public interface PolicyRepository {
     /** Policies of a datacenter, oldest first. */
     Page<BackupPolicy> listPolicies(String datacenter, PageRequest page);
 
+    /** The policies of the datacenter among {@code policyIds}, in the order given; unknown ids are left out. */
+    java.util.List<BackupPolicy> findPolicies(String datacenter, Collection<String> policyIds);
+
     /** The subset of {@code policyIds} that name policies of the datacenter. */
     Set<String> existingPolicyIds(String datacenter, Collection<String> policyIds);
 

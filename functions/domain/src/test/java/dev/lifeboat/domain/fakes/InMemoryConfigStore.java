@@ -14,6 +14,9 @@ import dev.lifeboat.domain.policy.BackupPolicy;
 import dev.lifeboat.domain.policy.PolicyRepository;
 import dev.lifeboat.domain.properties.BackupProperties;
 import dev.lifeboat.domain.properties.PropertiesRepository;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.domain.vm.VmRepository;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,13 +28,14 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /** An in-memory store with the same conditions as the DynamoDB adapter, for fast domain tests only. */
-public final class InMemoryConfigStore implements ManagerRepository, PolicyRepository, PropertiesRepository, AllowanceRepository {
+public final class InMemoryConfigStore implements ManagerRepository, PolicyRepository, PropertiesRepository, AllowanceRepository, VmRepository {
     private final Map<String, BackupManager> managers = new HashMap<>();
     private final Map<String, TreeMap<String, BackupPolicy>> policies = new HashMap<>();
     private final Map<String, BackupProperties> properties = new HashMap<>();
     private final Map<String, Allowance> allowances = new HashMap<>();
     private final Map<String, Long> configuredVms = new HashMap<>();
     private final Map<String, Long> vmsPerPolicy = new HashMap<>();
+    private final Map<String, VirtualMachine> vms = new HashMap<>();
     public int writes;
 
     /** What the VM registry will maintain: how many VMs select a policy. */
@@ -117,6 +121,12 @@ public final class InMemoryConfigStore implements ManagerRepository, PolicyRepos
     }
 
     @Override
+    public synchronized List<BackupPolicy> findPolicies(String datacenter, Collection<String> policyIds) {
+        return policyIds.stream().distinct().map(id -> dcPolicies(datacenter).get(id)).filter(java.util.Objects::nonNull)
+                .map(this::withUse).toList();
+    }
+
+    @Override
     public synchronized Set<String> existingPolicyIds(String datacenter, Collection<String> policyIds) {
         Set<String> out = new HashSet<>(policyIds);
         out.retainAll(dcPolicies(datacenter).keySet());
@@ -186,6 +196,49 @@ public final class InMemoryConfigStore implements ManagerRepository, PolicyRepos
     public synchronized void saveAllowance(Allowance next, long expectedVersion) {
         if (findAllowance(next.enterprise(), next.datacenter()).version() != expectedVersion) throw new StoreConflict(Reason.VERSION_MISMATCH);
         allowances.put(next.enterprise() + "/" + next.datacenter(), next);
+        writes++;
+    }
+
+    @Override
+    public synchronized Optional<VirtualMachine> findVm(String id) {
+        return Optional.ofNullable(vms.get(id));
+    }
+
+    @Override
+    public synchronized Page<VirtualMachine> listVms(String enterprise, String datacenter, PageRequest page) {
+        List<VirtualMachine> all = vms.values().stream()
+                .filter(vm -> enterprise == null || vm.enterprise().equals(enterprise))
+                .filter(vm -> datacenter == null || vm.datacenter().equals(datacenter))
+                .sorted(Comparator.comparing(VirtualMachine::datacenter).thenComparing(VirtualMachine::id))
+                .toList();
+        int from = page.cursor() == null ? 0 : Integer.parseInt(page.cursor());
+        int to = Math.min(all.size(), from + page.limit());
+        return new Page<>(all.subList(from, to), to < all.size() ? Integer.toString(to) : null);
+    }
+
+    @Override
+    public synchronized void saveVm(VirtualMachine previous, VirtualMachine next, Map<String, Long> policyVersions) {
+        VirtualMachine current = vms.get(next.id());
+        if (previous == null && current != null) throw new StoreConflict(Reason.ALREADY_EXISTS);
+        if (previous != null && current == null) throw new StoreConflict(Reason.NOT_FOUND);
+        if (previous != null && (current.version() != previous.version() || current.backup().version() != previous.backup().version())) {
+            throw new StoreConflict(Reason.VERSION_MISMATCH);
+        }
+        Set<String> before = previous == null ? Set.of() : previous.backup().policiesInUse();
+        Set<String> after = next.backup().policiesInUse();
+        for (String id : after) {
+            if (!before.contains(id)) {
+                BackupPolicy p = dcPolicies(next.datacenter()).get(id);
+                if (p == null || (policyVersions.containsKey(id) && p.version() != policyVersions.get(id))) {
+                    throw new StoreConflict(Reason.VERSION_MISMATCH);
+                }
+            }
+        }
+        for (String id : before) if (!after.contains(id)) vmsPerPolicy.merge(next.datacenter() + "/" + id, -1L, Long::sum);
+        for (String id : after) if (!before.contains(id)) vmsPerPolicy.merge(next.datacenter() + "/" + id, 1L, Long::sum);
+        long delta = (after.isEmpty() ? 0 : 1) - (before.isEmpty() ? 0 : 1);
+        configuredVms.merge(next.datacenter(), delta, Long::sum);
+        vms.put(next.id(), next);
         writes++;
     }
 }
