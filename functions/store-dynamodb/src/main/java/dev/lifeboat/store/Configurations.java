@@ -26,7 +26,7 @@ final class Configurations {
         }).toList());
     }
 
-    private static AttributeValue value(Setting setting) {
+    static AttributeValue value(Setting setting) {
         Object wire = setting.wireValue();
         if (wire instanceof List<?> days) {
             return AttributeValue.fromL(days.stream().map(d -> AttributeValue.fromS((String) d)).toList());
@@ -47,7 +47,7 @@ final class Configurations {
         }).toList();
     }
 
-    private static Setting setting(AttributeValue v) {
+    static Setting setting(AttributeValue v) {
         if (v.hasL()) {
             return Setting.fixedDays(v.l().stream().map(AttributeValue::s).toList());
         }

@@ -215,19 +215,35 @@ public final class DynamoConfigStore implements ManagerRepository, PolicyReposit
     @Override
     public Set<String> existingPolicyIds(String datacenter, Collection<String> policyIds) {
         Set<String> found = new HashSet<>();
-        List<String> ids = new ArrayList<>(new LinkedHashSet<>(policyIds));
+        batchGetPolicies(datacenter, policyIds, "id", i -> found.add(s(i, "id")));
+        return found;
+    }
+
+    @Override
+    public List<BackupPolicy> findPolicies(String datacenter, Collection<String> policyIds) {
+        Map<String, BackupPolicy> found = new HashMap<>();
+        batchGetPolicies(datacenter, policyIds, null, i -> found.put(s(i, "id"), policy(i)));
+        return policyIds.stream().distinct().map(found::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** BatchGetItem in chunks of its limit, following unprocessed keys; ids that are not ULIDs cannot exist. */
+    private void batchGetPolicies(String datacenter, Collection<String> policyIds, String projection,
+                                  java.util.function.Consumer<Map<String, AttributeValue>> each) {
+        List<String> ids = new ArrayList<>(new LinkedHashSet<>(policyIds)).stream().filter(Ids::looksLikeId).toList();
         for (int from = 0; from < ids.size(); from += BATCH_GET_LIMIT) {
             List<Map<String, AttributeValue>> keys = ids.subList(from, Math.min(ids.size(), from + BATCH_GET_LIMIT)).stream()
                     .map(id -> Keys.policy(datacenter, id)).toList();
-            Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(keys)
-                    .projectionExpression("id").consistentRead(true).build());
+            KeysAndAttributes.Builder wanted = KeysAndAttributes.builder().keys(keys).consistentRead(true);
+            if (projection != null) {
+                wanted.projectionExpression(projection);
+            }
+            Map<String, KeysAndAttributes> request = Map.of(table, wanted.build());
             while (!request.isEmpty()) {
                 BatchGetItemResponse r = dynamo.batchGetItem(BatchGetItemRequest.builder().requestItems(request).build());
-                r.responses().getOrDefault(table, List.of()).forEach(i -> found.add(s(i, "id")));
+                r.responses().getOrDefault(table, List.of()).forEach(each);
                 request = r.hasUnprocessedKeys() ? r.unprocessedKeys() : Map.of();
             }
         }
-        return found;
     }
 
     private static Map<String, AttributeValue> guard(BackupPolicy p) {

@@ -39,6 +39,24 @@ final class Keys {
         return key("ENT#" + enterprise + "#DC#" + dc, "ALLOWANCE");
     }
 
+    static Map<String, AttributeValue> vm(String vm) {
+        return key("VM#" + vm, "VM");
+    }
+
+    /** Ids never contain '#', so the policy id and the VM id are unambiguous within the sort key. */
+    static Map<String, AttributeValue> policyUse(String dc, String policyId, String vm) {
+        return key(datacenter(dc), "POLICYUSE#" + policyId + "#VM#" + vm);
+    }
+
+    static String enterpriseVms(String enterprise) {
+        return "ENT#" + enterprise;
+    }
+
+    /** Sort key of a VM in both VM indexes: by datacenter, then id, so a datacenter filter is a key prefix. */
+    static String vmListing(String dc, String vm) {
+        return "DC#" + dc + "#VM#" + vm;
+    }
+
     static Map<String, AttributeValue> key(String pk, String sk) {
         return Map.of(LifeboatTable.PK, s(pk), LifeboatTable.SK, s(sk));
     }

@@ -20,10 +20,19 @@ import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 public final class LifeboatTable {
     public static final String PK = "PK";
     public static final String SK = "SK";
-    /** Sparse index for lists that cross partitions (the VM registry lists VMs per enterprise through it). */
+    /** Sparse index of VMs per enterprise (GSI1PK {@code ENT#<ent>}, GSI1SK {@code DC#<dc>#VM#<vm>}). */
     public static final String GSI1 = "GSI1";
     public static final String GSI1PK = "GSI1PK";
     public static final String GSI1SK = "GSI1SK";
+    /**
+     * Sparse index of every VM under one partition key ({@link #ALL_VMS}), for administrators who list across
+     * enterprises. One partition carries every VM write; a private cloud's VM churn stays far below a partition's
+     * limit (about 1,000 writes a second), and the key could be sharded if it ever did not.
+     */
+    public static final String GSI2 = "GSI2";
+    public static final String GSI2PK = "GSI2PK";
+    public static final String GSI2SK = "GSI2SK";
+    public static final String ALL_VMS = "VM";
     /** Expiry of idempotency records, in epoch seconds. */
     public static final String TTL = "expiresAt";
 
@@ -34,13 +43,9 @@ public final class LifeboatTable {
                 .tableName(tableName)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
-                        attribute(PK), attribute(SK), attribute(GSI1PK), attribute(GSI1SK))
+                        attribute(PK), attribute(SK), attribute(GSI1PK), attribute(GSI1SK), attribute(GSI2PK), attribute(GSI2SK))
                 .keySchema(key(PK, KeyType.HASH), key(SK, KeyType.RANGE))
-                .globalSecondaryIndexes(GlobalSecondaryIndex.builder()
-                        .indexName(GSI1)
-                        .keySchema(key(GSI1PK, KeyType.HASH), key(GSI1SK, KeyType.RANGE))
-                        .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
-                        .build())
+                .globalSecondaryIndexes(index(GSI1, GSI1PK, GSI1SK), index(GSI2, GSI2PK, GSI2SK))
                 .build());
         awaitActive(dynamo, tableName);
     }
@@ -61,6 +66,14 @@ public final class LifeboatTable {
         }
     }
 
+    private static GlobalSecondaryIndex index(String name, String pk, String sk) {
+        return GlobalSecondaryIndex.builder()
+                .indexName(name)
+                .keySchema(key(pk, KeyType.HASH), key(sk, KeyType.RANGE))
+                .projection(Projection.builder().projectionType(ProjectionType.ALL).build())
+                .build();
+    }
+
     private static AttributeDefinition attribute(String name) {
         return AttributeDefinition.builder().attributeName(name).attributeType(ScalarAttributeType.S).build();
     }
@@ -70,6 +83,6 @@ public final class LifeboatTable {
     }
 
     public static List<String> keyAttributes() {
-        return List.of(PK, SK, GSI1PK, GSI1SK);
+        return List.of(PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK);
     }
 }
