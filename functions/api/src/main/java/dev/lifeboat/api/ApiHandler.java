@@ -92,7 +92,7 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
             return;
         }
         ObjectNode event = SyntheticEvents.of(key, "/priming",
-                Map.of("dc", "snapstart-priming", "ent", "snapstart-priming", "policyId", "00000000000000000000000000"),
+                Map.of("dc", "snapstart-priming", "ent", "snapstart-priming", "vm", "snapstart-priming", "policyId", "00000000000000000000000000"),
                 Map.of("sub", "snapstart-priming", "priv", "[PHYS_DC_RETRIEVE_DETAILS]"), null);
         handle(event);
     }

@@ -9,13 +9,18 @@ import dev.lifeboat.domain.properties.BackupPropertiesService;
 import dev.lifeboat.domain.secret.SecretStore;
 import dev.lifeboat.secrets.SecretStores;
 import dev.lifeboat.secrets.SecretsManagerSecretStore;
+import dev.lifeboat.domain.vm.ScheduleWorkflow;
+import dev.lifeboat.domain.vm.VirtualMachineService;
+import dev.lifeboat.domain.vm.VmBackupService;
 import dev.lifeboat.store.DynamoConfigStore;
+import dev.lifeboat.store.DynamoVmStore;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * The domain services of the API, wired once per environment. Configuration comes only from environment variables,
@@ -26,6 +31,8 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *   <li>{@code SECRET_PREFIX}: the secret name prefix (default {@code lifeboat})</li>
  *   <li>{@code CREDENTIAL_SEPARATOR}: joins the two parts of NETWORKER and VEEAM_SNAPSHOT credentials (default {@code #})</li>
  *   <li>{@code PLUGIN_FUNCTION_<TYPE>}: the plugin function of each manager type, for the connection check</li>
+ *   <li>{@code APPLY_SCHEDULE_STATE_MACHINE_ARN}: the apply-schedule workflow, started when a deployed VM's
+ *       configuration changes and when a configured VM is deployed or undeployed</li>
  * </ul>
  */
 public final class Services {
@@ -35,8 +42,11 @@ public final class Services {
     public final BackupPropertiesService properties;
     public final BackupPolicyService policies;
     public final AllowanceService allowances;
+    public final VirtualMachineService vms;
+    public final VmBackupService vmBackups;
 
-    public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, Map<String, String> env, Clock clock) {
+    public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
+                    Map<String, String> env, Clock clock) {
         String table = require(env, "TABLE_NAME");
         DynamoConfigStore store = new DynamoConfigStore(dynamo, table);
         Ids ids = new Ids(clock);
@@ -45,6 +55,9 @@ public final class Services {
         this.properties = new BackupPropertiesService(store, clock);
         this.policies = new BackupPolicyService(store, store, clock, ids);
         this.allowances = new AllowanceService(store, store);
+        DynamoVmStore vmStore = new DynamoVmStore(dynamo, table);
+        this.vms = new VirtualMachineService(vmStore, workflow, clock);
+        this.vmBackups = new VmBackupService(vmStore, store, store, store, workflow, clock);
     }
 
     /**
@@ -56,7 +69,25 @@ public final class Services {
                 AwsClients.build(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "DYNAMODB"),
                 SecretStores.fromEnvironment(e, () -> new SecretsManagerSecretStore(AwsClients.build(
                         SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SECRETS_MANAGER"))),
-                LambdaConnectionChecker.fromEnvironment(e), e, Clock.systemUTC()));
+                LambdaConnectionChecker.fromEnvironment(e),
+                new StepFunctionsScheduleWorkflow(memoized(() -> AwsClients.build(
+                        SfnClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SFN")),
+                        e.get("APPLY_SCHEDULE_STATE_MACHINE_ARN")),
+                e, Clock.systemUTC()));
+    }
+
+    private static <T> java.util.function.Supplier<T> memoized(java.util.function.Supplier<T> build) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = build.get();
+                }
+                return value;
+            }
+        };
     }
 
     static String require(Map<String, String> env, String name) {

@@ -6,6 +6,9 @@ import dev.lifeboat.api.handlers.AllowedPoliciesHandler;
 import dev.lifeboat.api.handlers.BackupManagerHandler;
 import dev.lifeboat.api.handlers.BackupPoliciesHandler;
 import dev.lifeboat.api.handlers.BackupPropertiesHandler;
+import dev.lifeboat.api.handlers.VirtualMachinesHandler;
+import dev.lifeboat.api.handlers.VmBackupHandler;
+import dev.lifeboat.domain.fakes.RecordingWorkflow;
 import dev.lifeboat.api.http.HttpResponse;
 import dev.lifeboat.api.http.Json;
 import dev.lifeboat.domain.fakes.Fixtures;
@@ -38,6 +41,8 @@ final class ApiHarness implements AutoCloseable {
     final String table;
     final InMemorySecretStore secrets = new InMemorySecretStore();
     final List<ApiHandler> handlers = new ArrayList<>();
+    final RecordingWorkflow workflow = new RecordingWorkflow();
+    final Services services;
 
     ApiHarness(URI endpoint, ConnectionChecker checker) {
         this(endpoint, checker, Fixtures.CLOCK);
@@ -47,11 +52,14 @@ final class ApiHarness implements AutoCloseable {
         dynamo = DynamoClients.forEndpoint(endpoint);
         table = "api-" + TABLES.incrementAndGet();
         LifeboatTable.create(dynamo, table);
-        Services services = new Services(dynamo, secrets, checker, Map.of("TABLE_NAME", table), clock);
+        Services services = new Services(dynamo, secrets, checker, workflow, Map.of("TABLE_NAME", table), clock);
+        this.services = services;
         handlers.add(new BackupManagerHandler(services, false));
         handlers.add(new BackupPropertiesHandler(services, false));
         handlers.add(new BackupPoliciesHandler(services, false));
         handlers.add(new AllowedPoliciesHandler(services, false));
+        handlers.add(new VirtualMachinesHandler(services, false));
+        handlers.add(new VmBackupHandler(services, false));
     }
 
     static ObjectNode fixture(String name) {
@@ -82,6 +90,19 @@ final class ApiHarness implements AutoCloseable {
         } else {
             claims.put("priv", priv);
         }
+        return event;
+    }
+
+    /** As {@link #event}, for a caller of enterprise {@code ent}, with query parameters. */
+    static ObjectNode event(String method, String routePath, Map<String, String> params, String body, String priv, String ent,
+                            Map<String, String> query) {
+        ObjectNode event = event(method, routePath, params, body, priv);
+        if (priv != null) {
+            ObjectNode claims = (ObjectNode) event.path("requestContext").path("authorizer").path("jwt").path("claims");
+            if (ent == null) claims.remove("ent"); else claims.put("ent", ent);
+        }
+        ObjectNode q = event.putObject("queryStringParameters");
+        query.forEach(q::put);
         return event;
     }
 

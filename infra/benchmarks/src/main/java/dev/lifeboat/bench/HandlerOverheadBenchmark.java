@@ -34,7 +34,7 @@ public final class HandlerOverheadBenchmark {
         try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null); DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint())) {
             String table = "bench";
             LifeboatTable.create(dynamo, table);
-            Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null,
+            Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null, request -> { },
                     Map.of("TABLE_NAME", table), Clock.systemUTC());
             BackupPoliciesHandler handler = new BackupPoliciesHandler(services, false);
             String firstId = null;

@@ -119,6 +119,19 @@ public final class Body {
         return out;
     }
 
+    /** An object field of {@code parent}; null when absent or JSON null. */
+    public JsonNode object(JsonNode parent, String field, String path) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            malformed.add(path, "must be an object");
+            return null;
+        }
+        return n;
+    }
+
     /** A schedule value: a string, a whole number, an array of strings, or null. */
     public Object scheduleValue(JsonNode value, String path) {
         if (value == null || value.isNull()) {

@@ -9,8 +9,13 @@ import dev.lifeboat.domain.manager.ConnectionCheck;
 import dev.lifeboat.domain.policy.BackupPolicy;
 import dev.lifeboat.domain.properties.BackupProperties;
 import dev.lifeboat.domain.schedule.BackupConfiguration;
+import dev.lifeboat.domain.schedule.EffectiveSchedule;
+import dev.lifeboat.domain.vm.PolicySelection;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.domain.vm.VmBackupConfig;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /** The JSON shape of each resource. The manager's password is absent by construction: only {@code passwordSet}. */
@@ -64,15 +69,7 @@ public final class Views {
             ObjectNode entry = configs.addObject();
             entry.put("type", BackupConfiguration.TYPE_COMPLETE);
             entry.put("subtype", c.subtype().name());
-            c.fields().forEach((name, setting) -> {
-                Object wire = setting.wireValue();
-                if (wire instanceof List<?> days) {
-                    ArrayNode a = entry.putArray(name);
-                    days.forEach(d -> a.add((String) d));
-                } else {
-                    entry.put(name, (String) wire);
-                }
-            });
+            c.fields().forEach((name, setting) -> wire(entry, name, setting.wireValue()));
         }
         o.put("inUse", p.inUse());
         o.put("version", p.version());
@@ -89,6 +86,76 @@ public final class Views {
         a.policyIds().forEach(ids::add);
         o.put("version", a.version());
         return o;
+    }
+
+    public static ObjectNode vm(VirtualMachine vm) {
+        ObjectNode o = Json.NODES.objectNode();
+        o.put("id", vm.id());
+        o.put("enterprise", vm.enterprise());
+        o.put("datacenter", vm.datacenter());
+        o.put("name", vm.name());
+        o.put("state", vm.state().name());
+        ObjectNode h = o.putObject("hypervisor");
+        text(h, "vcenter", vm.hypervisor().vcenter());
+        text(h, "moref", vm.hypervisor().moref());
+        text(h, "uuid", vm.hypervisor().uuid());
+        o.put("version", vm.version());
+        time(o, "createdAt", vm.createdAt());
+        time(o, "updatedAt", vm.updatedAt());
+        return o;
+    }
+
+    /** The VM's backup configuration, with when each selected policy runs for it when {@code schedules} is given. */
+    public static ObjectNode backupConfig(VirtualMachine vm, Map<String, List<EffectiveSchedule>> schedules) {
+        VmBackupConfig b = vm.backup();
+        ObjectNode o = Json.NODES.objectNode();
+        o.put("vm", vm.id());
+        ArrayNode policies = o.putArray("policies");
+        for (PolicySelection s : b.policies()) {
+            ObjectNode entry = policies.addObject();
+            entry.put("policyId", s.policyId());
+            ObjectNode values = entry.putObject("values");
+            s.values().forEach((subtype, fields) -> {
+                ObjectNode f = values.putObject(subtype.name());
+                fields.forEach((name, setting) -> wire(f, name, setting.wireValue()));
+            });
+            List<EffectiveSchedule> effective = schedules.get(s.policyId());
+            if (effective != null) {
+                ArrayNode list = entry.putArray("effectiveSchedules");
+                for (EffectiveSchedule e : effective) {
+                    ObjectNode item = list.addObject();
+                    item.put("subtype", e.subtype().name());
+                    e.fields().forEach((name, value) -> wire(item, name, value.wireValue()));
+                    if (e.scheduler() == null) {
+                        item.putNull("scheduler");
+                    } else {
+                        item.putObject("scheduler").put("expression", e.scheduler().expression()).put("timezone", e.scheduler().timezone());
+                    }
+                }
+            }
+        }
+        o.put("status", b.status().name());
+        if (b.error() == null) {
+            o.putNull("error");
+        } else {
+            o.putObject("error").put("code", b.error().code()).put("message", b.error().message());
+        }
+        o.put("version", b.version());
+        time(o, "updatedAt", b.updatedAt());
+        return o;
+    }
+
+    private static void wire(ObjectNode o, String field, Object value) {
+        if (value instanceof List<?> days) {
+            ArrayNode a = o.putArray(field);
+            days.forEach(d -> a.add((String) d));
+        } else {
+            o.put(field, (String) value);
+        }
+    }
+
+    private static void text(ObjectNode o, String field, String value) {
+        if (value == null) o.putNull(field); else o.put(field, value);
     }
 
     public static <T> ObjectNode page(Page<T> page, Function<T, ObjectNode> view) {

@@ -20,6 +20,7 @@ import dev.lifeboat.domain.policy.PolicyRepository;
 import dev.lifeboat.domain.properties.BackupProperties;
 import dev.lifeboat.domain.properties.PropertiesRepository;
 import dev.lifeboat.domain.schedule.BackupConfiguration;
+import dev.lifeboat.domain.schedule.EffectiveSchedule;
 import dev.lifeboat.domain.schedule.ScheduleValues;
 import dev.lifeboat.domain.schedule.Setting;
 import dev.lifeboat.domain.schedule.Subtype;
@@ -85,6 +86,24 @@ public final class VmBackupService {
         List<BackupPolicy> found = policies.findPolicies(vm.datacenter(), shown);
         String next = allowed.size() > shown.size() ? encodeCursor(shown.get(shown.size() - 1)) : null;
         return new Page<>(found, next);
+    }
+
+    /**
+     * When each selected policy runs for this VM: per policy id, its schedules with the VM's values filled in and,
+     * where every field is known, the EventBridge Scheduler expression. A policy deleted meanwhile has no entry.
+     */
+    public Map<String, List<EffectiveSchedule>> effectiveSchedules(VirtualMachine vm) {
+        Map<String, BackupPolicy> byId = policies.findPolicies(vm.datacenter(),
+                        vm.backup().policies().stream().map(PolicySelection::policyId).toList()).stream()
+                .collect(Collectors.toMap(BackupPolicy::id, Function.identity()));
+        Map<String, List<EffectiveSchedule>> out = new LinkedHashMap<>();
+        for (PolicySelection selection : vm.backup().policies()) {
+            BackupPolicy policy = byId.get(selection.policyId());
+            if (policy != null) {
+                out.put(policy.id(), EffectiveSchedule.resolve(policy.configurations(), selection.values()));
+            }
+        }
+        return out;
     }
 
     /** The outcome of a PUT: the VM as stored and whether an apply-schedule run was started (202) or not (200). */

@@ -1,0 +1,71 @@
+package dev.lifeboat.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.api.http.Json;
+import dev.lifeboat.domain.vm.ScheduleWorkflow;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.function.Supplier;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+
+/**
+ * Starts the apply-schedule state machine. The execution name is derived from the request (VM, configuration
+ * version, action), and Step Functions Standard refuses a second execution of the same name for 90 days, so a
+ * retried start never runs the change twice.
+ */
+public final class StepFunctionsScheduleWorkflow implements ScheduleWorkflow {
+    /** Step Functions execution names: at most 80 characters, without ':' and other separators (StartExecution API reference). */
+    static final int MAX_NAME = 80;
+
+    private final Supplier<SfnClient> sfn;
+    private final String stateMachineArn;
+
+    /** @param sfn built on first use, so functions that never start a workflow never build the client */
+    public StepFunctionsScheduleWorkflow(Supplier<SfnClient> sfn, String stateMachineArn) {
+        this.sfn = sfn;
+        this.stateMachineArn = stateMachineArn;
+    }
+
+    @Override
+    public void start(ApplyRequest request) {
+        if (stateMachineArn == null || stateMachineArn.isBlank()) {
+            throw new Unavailable("APPLY_SCHEDULE_STATE_MACHINE_ARN is not set", null);
+        }
+        ObjectNode input = Json.NODES.objectNode();
+        input.put("vm", request.vm());
+        input.put("datacenter", request.datacenter());
+        input.put("configVersion", request.configVersion());
+        input.put("action", request.action().name());
+        try {
+            sfn.get().startExecution(b -> b.stateMachineArn(stateMachineArn).name(executionName(request)).input(input.toString()));
+        } catch (ExecutionAlreadyExistsException e) {
+            // The same name means the same request: it was started before, which is all this call is for.
+        } catch (SdkException e) {
+            throw new Unavailable("StartExecution failed: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    /**
+     * {@code <vm>-c<version>-<action>}: readable in the console, with characters Step Functions does not allow in
+     * names replaced and a hash of the VM id added, so that two VM ids that read alike never share a name.
+     */
+    static String executionName(ApplyRequest request) {
+        String suffix = "-" + hash(request.vm()) + "-c" + request.configVersion() + "-" + request.action().name().toLowerCase(java.util.Locale.ROOT);
+        String readable = request.vm().replaceAll("[^A-Za-z0-9._-]", "_");
+        int room = MAX_NAME - suffix.length();
+        return (readable.length() > room ? readable.substring(0, room) : readable) + suffix;
+    }
+
+    private static String hash(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+    }
+}
