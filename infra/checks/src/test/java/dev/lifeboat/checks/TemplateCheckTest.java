@@ -41,7 +41,13 @@ class TemplateCheckTest {
             "PUT /datacenters/{dc}/backup-policies/{policyId}",
             "DELETE /datacenters/{dc}/backup-policies/{policyId}",
             "GET /enterprises/{ent}/datacenters/{dc}/allowed-backup-policies",
-            "PUT /enterprises/{ent}/datacenters/{dc}/allowed-backup-policies");
+            "PUT /enterprises/{ent}/datacenters/{dc}/allowed-backup-policies",
+            "PUT /virtual-machines/{vm}",
+            "GET /virtual-machines/{vm}",
+            "GET /virtual-machines",
+            "GET /virtual-machines/{vm}/available-backup-policies",
+            "GET /virtual-machines/{vm}/backup",
+            "PUT /virtual-machines/{vm}/backup");
 
     static Path root;
     static SamTemplate template;
@@ -164,6 +170,37 @@ class TemplateCheckTest {
         assertEquals(4, plugins, "one plugin function per backup system");
     }
 
+    /**
+     * Whoever may start the apply-schedule workflow may start exactly that state machine, and the cloud platform's
+     * VM events reach the registry function through a rule on their detail-type.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void vmFunctionsStartOnlyTheApplyScheduleWorkflowAndEventsReachTheRegistry() {
+        int starters = 0;
+        for (var f : template.functions()) {
+            Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) f.properties().getOrDefault("Environment", Map.of()))
+                    .getOrDefault("Variables", Map.of());
+            Object arn = env.get("APPLY_SCHEDULE_STATE_MACHINE_ARN");
+            if (arn == null) continue;
+            starters++;
+            String arnText = String.valueOf(((Map<?, ?>) arn).get("Fn::Sub"));
+            List<Object> policies = (List<Object>) f.properties().get("Policies");
+            String allowed = policies.stream().filter(p -> p instanceof Map<?, ?> m && m.containsKey("StepFunctionsExecutionPolicy"))
+                    .map(p -> String.valueOf(((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) p).get("StepFunctionsExecutionPolicy")).get("StateMachineName")).get("Fn::Sub")))
+                    .findFirst().orElse(null);
+            assertTrue(allowed != null && arnText.endsWith(":stateMachine:" + allowed), f.logicalId() + ": starts " + arnText + " but may start " + allowed);
+        }
+        assertEquals(3, starters, "the registry (API and events) and the VM backup configuration start apply-schedule");
+        var events = template.function("VmEventsFunction").orElseThrow();
+        assertEquals(dev.lifeboat.api.events.VirtualMachineEventsHandler.class.getName(), events.handlerClass());
+        Map<String, Object> rule = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) events.properties().get("Events"))
+                .get("VmStateChanged")).get("Properties");
+        assertEquals("EventBridgeRule", ((Map<?, ?>) ((Map<?, ?>) events.properties().get("Events")).get("VmStateChanged")).get("Type"));
+        assertEquals(List.of(dev.lifeboat.api.events.VirtualMachineEventsHandler.DETAIL_TYPE), ((Map<?, ?>) rule.get("Pattern")).get("detail-type"));
+        assertTrue(events.properties().containsKey("DeadLetterQueue"), "refused VM events are kept for an operator");
+    }
+
     @Test
     void functionsAreTracedLogInJsonAndUseSnapStart() {
         @SuppressWarnings("unchecked")
@@ -191,9 +228,15 @@ class TemplateCheckTest {
         List<String> keys = ((List<Map<String, Object>>) table.get("KeySchema")).stream().map(k -> k.get("AttributeName") + ":" + k.get("KeyType")).toList();
         assertEquals(List.of(LifeboatTable.PK + ":HASH", LifeboatTable.SK + ":RANGE"), keys);
         List<Map<String, Object>> gsis = (List<Map<String, Object>>) table.get("GlobalSecondaryIndexes");
-        assertEquals(List.of(LifeboatTable.GSI1), gsis.stream().map(g -> g.get("IndexName")).toList());
-        List<String> gsiKeys = ((List<Map<String, Object>>) gsis.get(0).get("KeySchema")).stream().map(k -> k.get("AttributeName") + ":" + k.get("KeyType")).toList();
-        assertEquals(List.of(LifeboatTable.GSI1PK + ":HASH", LifeboatTable.GSI1SK + ":RANGE"), gsiKeys);
+        assertEquals(List.of(LifeboatTable.GSI1, LifeboatTable.GSI2), gsis.stream().map(g -> g.get("IndexName")).toList());
+        List<List<String>> expectedKeys = List.of(
+                List.of(LifeboatTable.GSI1PK + ":HASH", LifeboatTable.GSI1SK + ":RANGE"),
+                List.of(LifeboatTable.GSI2PK + ":HASH", LifeboatTable.GSI2SK + ":RANGE"));
+        for (int i = 0; i < gsis.size(); i++) {
+            List<String> gsiKeys = ((List<Map<String, Object>>) gsis.get(i).get("KeySchema")).stream().map(k -> k.get("AttributeName") + ":" + k.get("KeyType")).toList();
+            assertEquals(expectedKeys.get(i), gsiKeys);
+            assertEquals("ALL", ((Map<?, ?>) gsis.get(i).get("Projection")).get("ProjectionType"), "the store reads whole items from the indexes");
+        }
     }
 
     interface Visitor {
