@@ -14,7 +14,6 @@ import dev.lifeboat.domain.common.Page;
 import dev.lifeboat.domain.common.PageRequest;
 import dev.lifeboat.domain.common.StoreConflict;
 import dev.lifeboat.domain.common.StoreConflict.Reason;
-import dev.lifeboat.domain.error.DomainException;
 import dev.lifeboat.domain.manager.BackupManager;
 import dev.lifeboat.domain.manager.ManagerRepository;
 import dev.lifeboat.domain.manager.ManagerType;
@@ -23,9 +22,7 @@ import dev.lifeboat.domain.policy.PolicyRepository;
 import dev.lifeboat.domain.properties.BackupProperties;
 import dev.lifeboat.domain.properties.PropertiesRepository;
 import dev.lifeboat.domain.secret.SecretRef;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -196,20 +193,13 @@ public final class DynamoConfigStore implements ManagerRepository, PolicyReposit
         return new Page<>(items, null);
     }
 
+    /** Policy cursors keep the prefix {@code p1} that the first release gave them, so cursors in flight stay valid. */
     static String encodeCursor(String lastId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("p1:" + lastId).getBytes(StandardCharsets.UTF_8));
+        return dev.lifeboat.domain.common.Cursors.encode("p1", lastId);
     }
 
     static String decodeCursor(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (text.startsWith("p1:") && Ids.looksLikeId(text.substring(3))) {
-                return text.substring(3);
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through to the same answer as any other foreign cursor
-        }
-        throw DomainException.badRequest("cursor", "is not a cursor of this list; pass nextCursor from the previous page as it is");
+        return dev.lifeboat.domain.common.Cursors.decode("p1", cursor, Ids::looksLikeId);
     }
 
     @Override

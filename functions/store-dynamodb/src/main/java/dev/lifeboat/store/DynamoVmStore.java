@@ -4,12 +4,12 @@ import static dev.lifeboat.store.Attr.n;
 import static dev.lifeboat.store.Attr.s;
 import static dev.lifeboat.store.Attr.time;
 
+import dev.lifeboat.domain.common.Cursors;
 import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.common.Page;
 import dev.lifeboat.domain.common.PageRequest;
 import dev.lifeboat.domain.common.StoreConflict.Reason;
 import dev.lifeboat.domain.common.Text;
-import dev.lifeboat.domain.error.DomainException;
 import dev.lifeboat.domain.schedule.Setting;
 import dev.lifeboat.domain.schedule.Subtype;
 import dev.lifeboat.domain.vm.ApplyAction;
@@ -20,8 +20,6 @@ import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.domain.vm.VmBackupConfig;
 import dev.lifeboat.domain.vm.VmRepository;
 import dev.lifeboat.domain.vm.VmState;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -90,20 +88,15 @@ public final class DynamoVmStore implements VmRepository {
     }
 
     static String encodeCursor(String datacenter, String vm) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("v1#" + datacenter + "#" + vm).getBytes(StandardCharsets.UTF_8));
+        return Cursors.encode("v1", datacenter + "#" + vm);
     }
 
-    /** Path ids never contain '#', so the cursor splits back into exactly its datacenter and VM. */
+    /** Path ids never contain '#', so the position splits back into exactly its datacenter and VM. */
     static String[] decodeCursor(String cursor) {
-        try {
-            String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split("#", -1);
-            if (parts.length == 3 && parts[0].equals("v1") && Text.isPathId(parts[1]) && Text.isPathId(parts[2])) {
-                return new String[] {parts[1], parts[2]};
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through to the same answer as any other foreign cursor
-        }
-        throw DomainException.badRequest("cursor", "is not a cursor of this list; pass nextCursor from the previous page as it is");
+        return Cursors.decode("v1", cursor, position -> {
+            String[] parts = position.split("#", -1);
+            return parts.length == 2 && Text.isPathId(parts[0]) && Text.isPathId(parts[1]);
+        }).split("#");
     }
 
     @Override

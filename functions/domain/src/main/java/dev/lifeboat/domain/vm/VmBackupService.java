@@ -4,6 +4,7 @@ import static dev.lifeboat.domain.identity.Privilege.VAPP_DEFINE_BACKUP_INFO;
 import static dev.lifeboat.domain.identity.Privilege.VAPP_MANAGE_BACKUP;
 
 import dev.lifeboat.domain.allowance.AllowanceRepository;
+import dev.lifeboat.domain.common.Cursors;
 import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.common.ExpectedVersion;
 import dev.lifeboat.domain.common.Ids;
@@ -24,12 +25,10 @@ import dev.lifeboat.domain.schedule.EffectiveSchedule;
 import dev.lifeboat.domain.schedule.ScheduleValues;
 import dev.lifeboat.domain.schedule.Setting;
 import dev.lifeboat.domain.schedule.Subtype;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -295,18 +294,10 @@ public final class VmBackupService {
     }
 
     static String encodeCursor(String lastId) {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(("a1:" + lastId).getBytes(StandardCharsets.UTF_8));
+        return Cursors.encode("a1", lastId);
     }
 
     static String decodeCursor(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-            if (text.startsWith("a1:") && Ids.looksLikeId(text.substring(3))) {
-                return text.substring(3);
-            }
-        } catch (IllegalArgumentException e) {
-            // falls through to the same answer as any other foreign cursor
-        }
-        throw DomainException.badRequest("cursor", "is not a cursor of this list; pass nextCursor from the previous page as it is");
+        return Cursors.decode("a1", cursor, Ids::looksLikeId);
     }
 }
