@@ -15,7 +15,9 @@ public final class StoreConflict extends RuntimeException {
         POLICY_IN_USE,
         MANAGER_IS_VEEAM,
         DEFINED_HOUR_POLICIES_EXIST,
-        VMS_CONFIGURED
+        VMS_CONFIGURED,
+        /** Another backup or restore of the VM holds its lock. */
+        VM_LOCKED
     }
 
     private final Reason reason;

@@ -7,10 +7,10 @@ import dev.lifeboat.domain.identity.Privilege;
 import java.util.Optional;
 
 /** Who may see a VM, and the answers shared by the registry and the backup configuration. */
-final class VmAccess {
+public final class VmAccess {
     private VmAccess() {}
 
-    static boolean mayAct(Caller caller, String enterprise) {
+    public static boolean mayAct(Caller caller, String enterprise) {
         return caller.has(Privilege.ENTERPRISE_ADMINISTER_ALL) || caller.belongsTo(enterprise);
     }
 
@@ -18,14 +18,14 @@ final class VmAccess {
      * The VM when the caller may see it. A VM of another enterprise answers exactly as a VM that does not exist,
      * so that a tenant cannot learn which VM ids other tenants use.
      */
-    static VirtualMachine visible(Caller caller, Optional<VirtualMachine> vm, String id) {
+    public static VirtualMachine visible(Caller caller, Optional<VirtualMachine> vm, String id) {
         if (vm.isEmpty() || !mayAct(caller, vm.get().enterprise())) {
             throw notFound(id);
         }
         return vm.get();
     }
 
-    static DomainException notFound(String id) {
+    public static DomainException notFound(String id) {
         return DomainException.notFound("There is no virtual machine " + id + ".");
     }
 

@@ -1,0 +1,58 @@
+package dev.lifeboat.domain.backup;
+
+import dev.lifeboat.domain.common.ErrorInfo;
+import java.time.Instant;
+
+/**
+ * One backup of a VM.
+ *
+ * @param providerRef the backup system's restore point, once the backup succeeded (what a restore names)
+ * @param jobRef the backup system's job while it runs (what polling follows); never shown to users
+ * @param restoreCount restores ever requested of this backup (the multiple-restore rule reads it)
+ */
+public record Backup(
+        String id,
+        String vm,
+        String datacenter,
+        String enterprise,
+        String policyId,
+        Trigger trigger,
+        BackupStatus status,
+        Instant requestedAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Integer progress,
+        Long sizeBytes,
+        String providerRef,
+        String jobRef,
+        ErrorInfo error,
+        long restoreCount,
+        long version) {
+
+    public Backup withStatus(BackupStatus next, Instant at, ErrorInfo failure) {
+        return new Backup(id, vm, datacenter, enterprise, policyId, trigger, next, requestedAt,
+                next == BackupStatus.IN_PROGRESS && startedAt == null ? at : startedAt,
+                next == BackupStatus.SUCCESS || next == BackupStatus.FAILED ? at : finishedAt,
+                next == BackupStatus.SUCCESS ? Integer.valueOf(100) : progress, sizeBytes, providerRef, jobRef, failure, restoreCount, version + 1);
+    }
+
+    public Backup withJob(String job) {
+        return new Backup(id, vm, datacenter, enterprise, policyId, trigger, status, requestedAt, startedAt, finishedAt, progress,
+                sizeBytes, providerRef, job, error, restoreCount, version + 1);
+    }
+
+    public Backup withProgress(Integer percent) {
+        return new Backup(id, vm, datacenter, enterprise, policyId, trigger, status, requestedAt, startedAt, finishedAt, percent,
+                sizeBytes, providerRef, jobRef, error, restoreCount, version + 1);
+    }
+
+    public Backup succeeded(Instant at, String restorePoint, Long size) {
+        return new Backup(id, vm, datacenter, enterprise, policyId, trigger, BackupStatus.SUCCESS, requestedAt,
+                startedAt == null ? at : startedAt, at, 100, size, restorePoint, jobRef, null, restoreCount, version + 1);
+    }
+
+    public Backup withRestoreRequested() {
+        return new Backup(id, vm, datacenter, enterprise, policyId, trigger, status, requestedAt, startedAt, finishedAt, progress,
+                sizeBytes, providerRef, jobRef, error, restoreCount + 1, version + 1);
+    }
+}
