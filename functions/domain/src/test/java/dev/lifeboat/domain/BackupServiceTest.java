@@ -105,7 +105,7 @@ class BackupServiceTest {
     }
 
     void endRestore(Restore r, RestoreStatus status) {
-        Restore current = backupStore.findRestore(r.vm(), r.id()).orElseThrow();
+        Restore current = backupStore.findRestore(r.vm(), r.backupId(), r.id()).orElseThrow();
         backupStore.finishRestore(current, current.withStatus(status, Fixtures.NOW, null));
     }
 

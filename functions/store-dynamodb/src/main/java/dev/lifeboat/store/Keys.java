@@ -48,6 +48,27 @@ final class Keys {
         return key(datacenter(dc), "POLICYUSE#" + policyId + "#VM#" + vm);
     }
 
+    static String vmPartition(String vm) {
+        return "VM#" + vm;
+    }
+
+    static Map<String, AttributeValue> backup(String vm, String backupId) {
+        return key(vmPartition(vm), "BACKUP#" + backupId);
+    }
+
+    /** A backup's restores sort under it, so one query lists them newest first. */
+    static Map<String, AttributeValue> restore(String vm, String backupId, String restoreId) {
+        return key(vmPartition(vm), "RESTORE#" + backupId + "#" + restoreId);
+    }
+
+    static Map<String, AttributeValue> lock(String vm) {
+        return key(vmPartition(vm), "LOCK");
+    }
+
+    static Map<String, AttributeValue> restoreRequest(String requestId) {
+        return key("RESTOREREQ#" + requestId, "REQUEST");
+    }
+
     static String enterpriseVms(String enterprise) {
         return "ENT#" + enterprise;
     }

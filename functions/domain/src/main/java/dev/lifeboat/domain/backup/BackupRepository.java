@@ -52,12 +52,12 @@ public interface BackupRepository {
      */
     void createLockedRestore(Restore restore, Backup backupAsRead, VirtualMachine vmAsRead);
 
-    Optional<Restore> findRestore(String vm, String restoreId);
+    Optional<Restore> findRestore(String vm, String backupId, String restoreId);
 
     /** The restores of a backup, newest first. */
     List<Restore> restoresOf(String vm, String backupId);
 
-    /** The restores of many VMs by (vm, restore id), for reading a restore request. */
+    /** The restores a request's items name, by restore id. */
     Map<String, Restore> findRestores(Collection<RestoreRequest.Item> items);
 
     void saveRestore(Restore previous, Restore next);

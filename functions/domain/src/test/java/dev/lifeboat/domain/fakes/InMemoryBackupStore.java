@@ -104,7 +104,7 @@ public final class InMemoryBackupStore implements BackupRepository {
     }
 
     @Override
-    public synchronized Optional<Restore> findRestore(String vm, String restoreId) {
+    public synchronized Optional<Restore> findRestore(String vm, String backupId, String restoreId) {
         return Optional.ofNullable(restoresOf(vm).get(restoreId));
     }
 

@@ -1,0 +1,297 @@
+package dev.lifeboat.store;
+
+import static dev.lifeboat.store.Attr.n;
+import static dev.lifeboat.store.Attr.s;
+import static dev.lifeboat.store.Attr.time;
+
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.BackupRepository;
+import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.Restore;
+import dev.lifeboat.domain.backup.RestoreRequest;
+import dev.lifeboat.domain.backup.RestoreStatus;
+import dev.lifeboat.domain.backup.Trigger;
+import dev.lifeboat.domain.common.Cursors;
+import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.common.Ids;
+import dev.lifeboat.domain.common.Page;
+import dev.lifeboat.domain.common.PageRequest;
+import dev.lifeboat.domain.common.StoreConflict.Reason;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+
+/**
+ * Backups, restores, restore requests and VM locks in the single table. A backup and its restores live in the VM's
+ * partition (restores sort under their backup); the lock is one item per VM whose creation is the condition that
+ * keeps two operations off one VM.
+ */
+public final class DynamoBackupStore implements BackupRepository {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoBackupStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    private Optional<Map<String, AttributeValue>> get(Map<String, AttributeValue> key) {
+        var r = dynamo.getItem(b -> b.tableName(table).key(key).consistentRead(true));
+        return r.hasItem() && !r.item().isEmpty() ? Optional.of(r.item()) : Optional.empty();
+    }
+
+    private List<Map<String, AttributeValue>> query(String pk, String prefix, boolean newestFirst) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true).scanIndexForward(!newestFirst)
+                    .keyConditionExpression("PK = :pk AND begins_with(SK, :prefix)")
+                    .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(prefix)));
+            if (start != null) q.exclusiveStartKey(start);
+            QueryResponse r = dynamo.query(q.build());
+            out.addAll(r.items());
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
+    }
+
+    // ---- backups ------------------------------------------------------------------------------------------------
+
+    @Override
+    public Optional<Backup> findBackup(String vm, String backupId) {
+        return Ids.looksLikeId(backupId) ? get(Keys.backup(vm, backupId)).map(DynamoBackupStore::backup) : Optional.empty();
+    }
+
+    @Override
+    public Page<Backup> listBackups(String vm, PageRequest page) {
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).scanIndexForward(false)
+                .keyConditionExpression("PK = :pk AND begins_with(SK, :prefix)")
+                .expressionAttributeValues(Map.of(":pk", s(Keys.vmPartition(vm)), ":prefix", s("BACKUP#")))
+                .limit(page.limit() + 1);
+        if (page.cursor() != null) {
+            q.exclusiveStartKey(Keys.backup(vm, Cursors.decode("b1", page.cursor(), Ids::looksLikeId)));
+        }
+        List<Backup> items = dynamo.query(q.build()).items().stream().map(DynamoBackupStore::backup).toList();
+        if (items.size() > page.limit()) {
+            List<Backup> shown = items.subList(0, page.limit());
+            return new Page<>(shown, Cursors.encode("b1", shown.get(shown.size() - 1).id()));
+        }
+        return new Page<>(items, null);
+    }
+
+    @Override
+    public List<Backup> allBackups(String vm) {
+        return query(Keys.vmPartition(vm), "BACKUP#", true).stream().map(DynamoBackupStore::backup).toList();
+    }
+
+    private static Condition vmAsRead(VirtualMachine vm) {
+        return Condition.of("#version = :vmVersion AND backupVersion = :configVersion").name("#version", "version")
+                .value(":vmVersion", n(vm.version())).value(":configVersion", n(vm.backup().version()));
+    }
+
+    private static Map<String, AttributeValue> lockItem(String vm, String holder, Instant since) {
+        Map<String, AttributeValue> i = new HashMap<>(Keys.lock(vm));
+        i.put("holder", s(holder));
+        i.put("since", time(since));
+        return i;
+    }
+
+    @Override
+    public void createLockedBackup(Backup backup, VirtualMachine vmAsRead) {
+        new Transaction(table)
+                .put(backupItem(backup), Condition.ITEM_ABSENT, old -> Reason.ALREADY_EXISTS)
+                .put(lockItem(backup.vm(), BackupRepository.backupHolder(backup.id()), backup.requestedAt()), Condition.ITEM_ABSENT,
+                        old -> Reason.VM_LOCKED)
+                .check(Keys.vm(backup.vm()), vmAsRead(vmAsRead), Reason.VERSION_MISMATCH)
+                .commit(dynamo);
+    }
+
+    private static Condition versionIs(long version) {
+        return Condition.versionIs(version);
+    }
+
+    @Override
+    public void saveBackup(Backup previous, Backup next) {
+        new Transaction(table)
+                .put(backupItem(next), previous == null ? Condition.ITEM_ABSENT : versionIs(previous.version()),
+                        old -> previous == null ? Reason.ALREADY_EXISTS : old.isEmpty() ? Reason.NOT_FOUND : Reason.VERSION_MISMATCH)
+                .commit(dynamo);
+    }
+
+    @Override
+    public void finishBackup(Backup previous, Backup next) {
+        finish(backupItem(next), previous.version(), next.vm(), BackupRepository.backupHolder(next.id()));
+    }
+
+    /** The final state and, when this operation still holds it, the release of the VM's lock: one transaction. */
+    private void finish(Map<String, AttributeValue> item, long previousVersion, String vm, String holder) {
+        Transaction t = new Transaction(table).put(item, versionIs(previousVersion),
+                old -> old.isEmpty() ? Reason.NOT_FOUND : Reason.VERSION_MISMATCH);
+        if (lockHolder(vm).filter(holder::equals).isPresent()) {
+            t.delete(Keys.lock(vm), Condition.of("holder = :holder").value(":holder", s(holder)), old -> Reason.VERSION_MISMATCH);
+        }
+        t.commit(dynamo);
+    }
+
+    @Override
+    public Optional<String> lockHolder(String vm) {
+        return get(Keys.lock(vm)).map(i -> s(i, "holder"));
+    }
+
+    private static Map<String, AttributeValue> backupItem(Backup b) {
+        Map<String, AttributeValue> i = new HashMap<>(Keys.backup(b.vm(), b.id()));
+        i.put("id", s(b.id()));
+        i.put("vm", s(b.vm()));
+        i.put("datacenter", s(b.datacenter()));
+        i.put("enterprise", s(b.enterprise()));
+        if (b.policyId() != null) i.put("policyId", s(b.policyId()));
+        i.put("trigger", s(b.trigger().name()));
+        i.put("status", s(b.status().name()));
+        i.put("requestedAt", time(b.requestedAt()));
+        optionalTime(i, "startedAt", b.startedAt());
+        optionalTime(i, "finishedAt", b.finishedAt());
+        if (b.progress() != null) i.put("progress", n(b.progress()));
+        if (b.sizeBytes() != null) i.put("sizeBytes", n(b.sizeBytes()));
+        if (b.providerRef() != null) i.put("providerRef", s(b.providerRef()));
+        if (b.jobRef() != null) i.put("jobRef", s(b.jobRef()));
+        error(i, b.error());
+        i.put("restoreCount", n(b.restoreCount()));
+        i.put("version", n(b.version()));
+        return i;
+    }
+
+    private static Backup backup(Map<String, AttributeValue> i) {
+        return new Backup(s(i, "id"), s(i, "vm"), s(i, "datacenter"), s(i, "enterprise"), s(i, "policyId"),
+                Trigger.valueOf(s(i, "trigger")), BackupStatus.valueOf(s(i, "status")), time(i, "requestedAt"),
+                time(i, "startedAt"), time(i, "finishedAt"), i.containsKey("progress") ? (int) n(i, "progress") : null,
+                i.containsKey("sizeBytes") ? n(i, "sizeBytes") : null, s(i, "providerRef"), s(i, "jobRef"), error(i),
+                n(i, "restoreCount"), n(i, "version"));
+    }
+
+    private static void optionalTime(Map<String, AttributeValue> i, String name, Instant value) {
+        if (value != null) i.put(name, time(value));
+    }
+
+    private static void error(Map<String, AttributeValue> i, ErrorInfo error) {
+        if (error != null) i.put("error", AttributeValue.fromM(Map.of("code", s(error.code()), "message", s(error.message()))));
+    }
+
+    private static ErrorInfo error(Map<String, AttributeValue> i) {
+        AttributeValue e = i.get("error");
+        return e == null ? null : new ErrorInfo(s(e.m(), "code"), s(e.m(), "message"));
+    }
+
+    // ---- restores -----------------------------------------------------------------------------------------------
+
+    @Override
+    public void createLockedRestore(Restore restore, Backup backupAsRead, VirtualMachine vmAsRead) {
+        new Transaction(table)
+                .put(restoreItem(restore), Condition.ITEM_ABSENT, old -> Reason.ALREADY_EXISTS)
+                .put(lockItem(restore.vm(), BackupRepository.restoreHolder(restore.id()), restore.requestedAt()), Condition.ITEM_ABSENT,
+                        old -> Reason.VM_LOCKED)
+                .update(Keys.backup(backupAsRead.vm(), backupAsRead.id()),
+                        Condition.update("SET restoreCount = restoreCount + :one, #version = #version + :one", "#version = :expected")
+                                .name("#version", "version").value(":one", n(1)).value(":expected", n(backupAsRead.version())),
+                        old -> Reason.VERSION_MISMATCH)
+                .check(Keys.vm(restore.vm()), vmAsRead(vmAsRead), Reason.VERSION_MISMATCH)
+                .commit(dynamo);
+    }
+
+    @Override
+    public Optional<Restore> findRestore(String vm, String backupId, String restoreId) {
+        if (!Ids.looksLikeId(backupId) || !Ids.looksLikeId(restoreId)) {
+            return Optional.empty();
+        }
+        return get(Keys.restore(vm, backupId, restoreId)).map(DynamoBackupStore::restore);
+    }
+
+    @Override
+    public List<Restore> restoresOf(String vm, String backupId) {
+        return query(Keys.vmPartition(vm), "RESTORE#" + backupId + "#", true).stream().map(DynamoBackupStore::restore).toList();
+    }
+
+    @Override
+    public Map<String, Restore> findRestores(Collection<RestoreRequest.Item> items) {
+        Map<String, Restore> out = new HashMap<>();
+        // At most 50 items, read one by one with strong consistency: a request is read far less often than it runs.
+        for (RestoreRequest.Item item : items) {
+            if (item.restoreId() != null) {
+                findRestore(item.vm(), item.backupId(), item.restoreId()).ifPresent(r -> out.put(r.id(), r));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void saveRestore(Restore previous, Restore next) {
+        new Transaction(table).put(restoreItem(next), versionIs(previous.version()),
+                old -> old.isEmpty() ? Reason.NOT_FOUND : Reason.VERSION_MISMATCH).commit(dynamo);
+    }
+
+    @Override
+    public void finishRestore(Restore previous, Restore next) {
+        finish(restoreItem(next), previous.version(), next.vm(), BackupRepository.restoreHolder(next.id()));
+    }
+
+    private static Map<String, AttributeValue> restoreItem(Restore r) {
+        Map<String, AttributeValue> i = new HashMap<>(Keys.restore(r.vm(), r.backupId(), r.id()));
+        i.put("id", s(r.id()));
+        i.put("backupId", s(r.backupId()));
+        i.put("vm", s(r.vm()));
+        i.put("requestId", s(r.requestId()));
+        i.put("status", s(r.status().name()));
+        i.put("requestedAt", time(r.requestedAt()));
+        optionalTime(i, "startedAt", r.startedAt());
+        optionalTime(i, "finishedAt", r.finishedAt());
+        error(i, r.error());
+        if (r.jobRef() != null) i.put("jobRef", s(r.jobRef()));
+        i.put("version", n(r.version()));
+        return i;
+    }
+
+    private static Restore restore(Map<String, AttributeValue> i) {
+        return new Restore(s(i, "id"), s(i, "backupId"), s(i, "vm"), s(i, "requestId"), RestoreStatus.valueOf(s(i, "status")),
+                time(i, "requestedAt"), time(i, "startedAt"), time(i, "finishedAt"), error(i), s(i, "jobRef"), n(i, "version"));
+    }
+
+    // ---- restore requests ---------------------------------------------------------------------------------------
+
+    @Override
+    public void createRequest(RestoreRequest request) {
+        Map<String, AttributeValue> i = new HashMap<>(Keys.restoreRequest(request.id()));
+        i.put("id", s(request.id()));
+        if (request.enterprise() != null) i.put("enterprise", s(request.enterprise()));
+        i.put("requestedBy", s(request.requestedBy()));
+        i.put("requestedAt", time(request.requestedAt()));
+        i.put("items", AttributeValue.fromL(request.items().stream().map(item -> {
+            Map<String, AttributeValue> m = new HashMap<>();
+            m.put("vm", s(item.vm()));
+            m.put("backupId", s(item.backupId()));
+            if (item.restoreId() != null) m.put("restoreId", s(item.restoreId()));
+            error(m, item.rejection());
+            return AttributeValue.fromM(m);
+        }).toList()));
+        new Transaction(table).put(i, Condition.ITEM_ABSENT, old -> Reason.ALREADY_EXISTS).commit(dynamo);
+    }
+
+    @Override
+    public Optional<RestoreRequest> findRequest(String requestId) {
+        if (!Ids.looksLikeId(requestId)) {
+            return Optional.empty();
+        }
+        return get(Keys.restoreRequest(requestId)).map(i -> new RestoreRequest(s(i, "id"), s(i, "enterprise"), s(i, "requestedBy"),
+                i.get("items").l().stream().map(v -> {
+                    Map<String, AttributeValue> m = v.m();
+                    return new RestoreRequest.Item(s(m, "vm"), s(m, "backupId"), s(m, "restoreId"), error(m));
+                }).toList(), time(i, "requestedAt")));
+    }
+}
