@@ -83,6 +83,22 @@ public final class DynamoConfigStore implements ManagerRepository, PolicyReposit
     }
 
     @Override
+    public List<String> managedDatacenters() {
+        List<String> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(LifeboatTable.GSI1)
+                    .keyConditionExpression(LifeboatTable.GSI1PK + " = :pk").expressionAttributeValues(Map.of(":pk", s(Keys.MANAGERS)))
+                    .projectionExpression("datacenter");
+            if (start != null) q.exclusiveStartKey(start);
+            QueryResponse r = dynamo.query(q.build());
+            r.items().forEach(i -> out.add(s(i, "datacenter")));
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
+    }
+
+    @Override
     public DatacenterUsage findUsage(String datacenter) {
         return get(Keys.usage(datacenter))
                 .map(i -> new DatacenterUsage(n(i, "definedHourPolicies"), n(i, "configuredVms")))
@@ -102,6 +118,9 @@ public final class DynamoConfigStore implements ManagerRepository, PolicyReposit
         a.put("version", n(m.version()));
         a.put("createdAt", time(m.createdAt()));
         a.put("updatedAt", time(m.updatedAt()));
+        // Every manager under one GSI1 key: results sync lists the datacenters to visit without a scan.
+        a.put(LifeboatTable.GSI1PK, s(Keys.MANAGERS));
+        a.put(LifeboatTable.GSI1SK, s(m.datacenter()));
         return item(Keys.manager(m.datacenter()), a);
     }
 

@@ -8,6 +8,8 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 /** The key of every item kind; store module README lists them with their access patterns. */
 final class Keys {
     static final String POLICY_PREFIX = "POLICY#";
+    /** GSI1 key of every backup manager; no enterprise id contains '#', so it never meets an {@code ENT#} key. */
+    static final String MANAGERS = "MANAGERS";
 
     private Keys() {}
 

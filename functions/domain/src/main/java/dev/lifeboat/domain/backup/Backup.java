@@ -32,7 +32,7 @@ public record Backup(
     public Backup withStatus(BackupStatus next, Instant at, ErrorInfo failure) {
         return new Backup(id, vm, datacenter, enterprise, policyId, trigger, next, requestedAt,
                 next == BackupStatus.IN_PROGRESS && startedAt == null ? at : startedAt,
-                next == BackupStatus.SUCCESS || next == BackupStatus.FAILED ? at : finishedAt,
+                (next == BackupStatus.SUCCESS || next == BackupStatus.FAILED) && finishedAt == null ? at : finishedAt,
                 next == BackupStatus.SUCCESS ? Integer.valueOf(100) : progress, sizeBytes, providerRef, jobRef, failure, restoreCount, version + 1);
     }
 

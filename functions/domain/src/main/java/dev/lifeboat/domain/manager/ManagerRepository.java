@@ -8,6 +8,9 @@ import java.util.Optional;
 public interface ManagerRepository {
     Optional<BackupManager> findManager(String datacenter);
 
+    /** Every datacenter that has a backup manager, in id order (results sync visits each). */
+    java.util.List<String> managedDatacenters();
+
     /** The datacenter's counters; {@link DatacenterUsage#NONE} when it has none. */
     DatacenterUsage findUsage(String datacenter);
 

@@ -252,6 +252,24 @@ public final class VmBackupService {
     }
 
     /**
+     * What an apply-schedule run of configuration {@code configVersion} takes to the backup system: the selections to
+     * apply (all current ones: applying is idempotent) and the ones to remove. Empty when the configuration has moved
+     * on, so a late run does nothing.
+     */
+    public java.util.Optional<ApplyPlan> pendingPlan(String vmId, long configVersion) {
+        return vms.findVm(vmId).filter(vm -> vm.backup().pending() && vm.backup().version() == configVersion).map(vm -> {
+            VmBackupConfig b = vm.backup();
+            if (b.action() == ApplyAction.REMOVE) {
+                return new ApplyPlan(vm, List.of(), b.previous());
+            }
+            Set<String> kept = b.policies().stream().map(PolicySelection::policyId).collect(Collectors.toSet());
+            return new ApplyPlan(vm, b.policies(), b.previous().stream().filter(p -> !kept.contains(p.policyId())).toList());
+        });
+    }
+
+    public record ApplyPlan(VirtualMachine vm, List<PolicySelection> apply, List<PolicySelection> remove) {}
+
+    /**
      * The apply-schedule run of configuration {@code configVersion} succeeded. Answers false when the configuration
      * has moved on since (a later change or state change owns the outcome now), so a late report changes nothing.
      */

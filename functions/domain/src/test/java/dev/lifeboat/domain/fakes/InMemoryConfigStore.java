@@ -50,6 +50,11 @@ public final class InMemoryConfigStore implements ManagerRepository, PolicyRepos
     }
 
     @Override
+    public synchronized List<String> managedDatacenters() {
+        return managers.keySet().stream().sorted().toList();
+    }
+
+    @Override
     public synchronized DatacenterUsage findUsage(String datacenter) {
         long definedHour = dcPolicies(datacenter).values().stream().filter(BackupPolicy::hasDefinedHour).count();
         return new DatacenterUsage(definedHour, configuredVms.getOrDefault(datacenter, 0L));

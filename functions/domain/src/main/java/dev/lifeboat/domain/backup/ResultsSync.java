@@ -1,0 +1,89 @@
+package dev.lifeboat.domain.backup;
+
+import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Brings Lifeboat's backups of a datacenter's VMs in line with what the backup system holds: backups the system ran on
+ * its own schedule are added as DISCOVERED, discovered ones still running are updated, and SUCCESS backups the system
+ * no longer holds become EXPIRED. Backups that a Lifeboat workflow is running are the workflow's to record.
+ */
+public final class ResultsSync {
+    private final BackupRepository backups;
+    private final Clock clock;
+    private final Supplier<String> ids;
+
+    public ResultsSync(BackupRepository backups, Clock clock, Supplier<String> ids) {
+        this.backups = backups;
+        this.clock = clock;
+        this.ids = ids;
+    }
+
+    /** A backup as the backup system lists it. */
+    public record Observed(String vm, String ref, BackupStatus status, Instant startedAt, Instant finishedAt, Long sizeBytes) {}
+
+    /** What one run changed, and the VMs it could not look at (the backup system reported them failing). */
+    public record Outcome(int discovered, int updated, int expired, List<ErrorInfo> skipped) {}
+
+    /**
+     * @param vms the VMs that were listed; only their backups are compared
+     * @param failedVms VMs the backup system could not list, with the reason: they are skipped, never expired
+     */
+    public Outcome record(List<VirtualMachine> vms, List<Observed> observed, Map<String, ErrorInfo> failedVms) {
+        Map<String, List<Observed>> byVm = new HashMap<>();
+        observed.forEach(o -> byVm.computeIfAbsent(o.vm(), k -> new ArrayList<>()).add(o));
+        int discovered = 0;
+        int updated = 0;
+        int expired = 0;
+        List<ErrorInfo> skipped = new ArrayList<>();
+        failedVms.forEach((vm, why) -> skipped.add(new ErrorInfo(why.code(), vm + ": " + why.message())));
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        for (VirtualMachine vm : vms) {
+            if (failedVms.containsKey(vm.id())) {
+                continue;
+            }
+            List<Backup> known = backups.allBackups(vm.id());
+            Map<String, Backup> byRef = new HashMap<>();
+            for (Backup b : known) {
+                if (b.providerRef() != null) byRef.put(b.providerRef(), b);
+                if (b.jobRef() != null) byRef.putIfAbsent(b.jobRef(), b);
+            }
+            Set<String> held = new HashSet<>();
+            for (Observed o : byVm.getOrDefault(vm.id(), List.of())) {
+                held.add(o.ref());
+                Backup b = byRef.get(o.ref());
+                if (b == null) {
+                    backups.saveBackup(null, new Backup(ids.get(), vm.id(), vm.datacenter(), vm.enterprise(), null, Trigger.DISCOVERED,
+                            o.status(), o.startedAt() == null ? now : o.startedAt(), o.startedAt(), o.status().running() ? null : o.finishedAt(),
+                            o.status() == BackupStatus.SUCCESS ? Integer.valueOf(100) : null, o.sizeBytes(),
+                            o.status() == BackupStatus.SUCCESS ? o.ref() : null, o.status().running() ? o.ref() : null,
+                            o.status() == BackupStatus.FAILED ? new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed.") : null,
+                            0, 1));
+                    discovered++;
+                } else if (b.trigger() == Trigger.DISCOVERED && b.status().running() && !o.status().running()) {
+                    Backup next = o.status() == BackupStatus.SUCCESS ? b.succeeded(o.finishedAt() == null ? now : o.finishedAt(), o.ref(), o.sizeBytes())
+                            : b.withStatus(BackupStatus.FAILED, now, new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed."));
+                    backups.saveBackup(b, next);
+                    updated++;
+                }
+            }
+            for (Backup b : known) {
+                if (b.status() == BackupStatus.SUCCESS && b.providerRef() != null && !held.contains(b.providerRef())) {
+                    backups.saveBackup(b, b.withStatus(BackupStatus.EXPIRED, now, null));
+                    expired++;
+                }
+            }
+        }
+        return new Outcome(discovered, updated, expired, skipped);
+    }
+}

@@ -1,0 +1,49 @@
+package dev.lifeboat.workflow;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.manager.BackupManager;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.domain.vm.VmState;
+import dev.lifeboat.plugin.Command;
+import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.Operation;
+import dev.lifeboat.plugin.Refs;
+import java.util.List;
+
+/** Plugin commands from domain objects. The manager's password travels only as its secret reference. */
+final class Commands {
+    private Commands() {}
+
+    static Refs.Manager manager(BackupManager m) {
+        return new Refs.Manager(m.datacenter(), m.type(), m.endpoint(), m.user(), m.password(), null, false);
+    }
+
+    static Refs.Vm vm(VirtualMachine vm) {
+        return new Refs.Vm(vm.id(), vm.name(), vm.hypervisor().vcenter(), vm.hypervisor().moref(), vm.hypervisor().uuid(),
+                vm.state() == VmState.DEPLOYED);
+    }
+
+    static ObjectNode startBackup(BackupManager m, VirtualMachine vm, String policyId, String policyCode) {
+        Command c = Command.of(Operation.START_BACKUP, manager(m)).withVm(vm(vm));
+        if (policyCode != null) {
+            c = c.withPolicy(new Refs.Policy(policyId, policyCode));
+        }
+        return CommandJson.toJson(c);
+    }
+
+    /** A VM that is not allocated is recreated (NetWorker); any other restore goes back in place. */
+    static ObjectNode startRestore(BackupManager m, VirtualMachine vm, Backup backup) {
+        Refs.RestoreMode mode = vm.state() == VmState.DEPLOYED ? Refs.RestoreMode.IN_PLACE : Refs.RestoreMode.NEW_VM;
+        return CommandJson.toJson(Command.of(Operation.START_RESTORE, manager(m)).withVm(vm(vm))
+                .withRestore(new Refs.RestorePoint(backup.providerRef(), backup.finishedAt(), backup.sizeBytes()), mode));
+    }
+
+    static ObjectNode schedule(Operation operation, BackupManager m, VirtualMachine vm, String policyId, String policyCode) {
+        return CommandJson.toJson(Command.of(operation, manager(m)).withVm(vm(vm)).withPolicy(new Refs.Policy(policyId, policyCode)));
+    }
+
+    static ObjectNode listResults(BackupManager m, List<VirtualMachine> vms) {
+        return CommandJson.toJson(Command.of(Operation.LIST_RESULTS, manager(m)).withResults(vms.stream().map(Commands::vm).toList(), null));
+    }
+}

@@ -1,0 +1,117 @@
+package dev.lifeboat.workflow;
+
+import dev.lifeboat.domain.backup.BackupLifecycle;
+import dev.lifeboat.domain.backup.ResultsSync;
+import dev.lifeboat.domain.common.Ids;
+import dev.lifeboat.domain.events.EventPublisher;
+import dev.lifeboat.domain.manager.ManagerType;
+import dev.lifeboat.domain.schedule.BackupScheduler;
+import dev.lifeboat.domain.vm.ScheduleWorkflow;
+import dev.lifeboat.domain.vm.VmBackupService;
+import dev.lifeboat.events.EventBridgePublisher;
+import dev.lifeboat.events.SchedulerBackupScheduler;
+import dev.lifeboat.store.DynamoBackupStore;
+import dev.lifeboat.store.DynamoConfigStore;
+import dev.lifeboat.store.DynamoVmStore;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
+import software.amazon.awssdk.services.scheduler.SchedulerClient;
+
+/**
+ * What the workflow tasks need, wired once per environment from environment variables read here:
+ * {@code TABLE_NAME}; {@code EVENT_BUS_NAME}; {@code SCHEDULE_GROUP}, {@code BACKUP_STATE_MACHINE_ARN},
+ * {@code SCHEDULER_ROLE_ARN} (schedules of VMWARE_SNAPSHOT policies); {@code OPERATION_TIMEOUT_SECONDS_<TYPE>}, how long a
+ * backup or restore of a manager type may run (defaults: 4 h for Veeam and NetWorker, 1 h for snapshots).
+ */
+public final class WorkflowServices {
+    private static final Map<Map<String, String>, WorkflowServices> SHARED = new ConcurrentHashMap<>();
+
+    final DynamoConfigStore config;
+    final DynamoVmStore vms;
+    final DynamoBackupStore backups;
+    final BackupLifecycle lifecycle;
+    final VmBackupService configurations;
+    final ResultsSync sync;
+    final BackupScheduler scheduler;
+    final Clock clock;
+
+    public WorkflowServices(DynamoDbClient dynamo, EventPublisher events, BackupScheduler scheduler, Map<String, String> env, Clock clock) {
+        String table = env.get("TABLE_NAME");
+        if (table == null || table.isBlank()) {
+            throw new IllegalStateException("environment variable TABLE_NAME is not set");
+        }
+        Ids ids = new Ids(clock);
+        this.config = new DynamoConfigStore(dynamo, table);
+        this.vms = new DynamoVmStore(dynamo, table);
+        this.backups = new DynamoBackupStore(dynamo, table);
+        this.lifecycle = new BackupLifecycle(vms, backups, config, config, events, clock, ids, timeouts(env));
+        ScheduleWorkflow noFurtherRuns = request -> {
+            throw new IllegalStateException("the workflow tasks never start an apply-schedule run");
+        };
+        this.configurations = new VmBackupService(vms, config, config, config, noFurtherRuns, clock);
+        this.sync = new ResultsSync(backups, clock, ids);
+        this.scheduler = scheduler;
+        this.clock = clock;
+    }
+
+    static Map<ManagerType, Duration> timeouts(Map<String, String> env) {
+        Map<ManagerType, Duration> out = new EnumMap<>(ManagerType.class);
+        for (ManagerType type : ManagerType.values()) {
+            boolean snapshot = type == ManagerType.VMWARE_SNAPSHOT || type == ManagerType.VEEAM_SNAPSHOT;
+            String value = env.get("OPERATION_TIMEOUT_SECONDS_" + type.name());
+            out.put(type, value == null ? (snapshot ? Duration.ofHours(1) : Duration.ofHours(4)) : Duration.ofSeconds(Long.parseLong(value)));
+        }
+        return out;
+    }
+
+    public static WorkflowServices forEnvironment(Map<String, String> env) {
+        return SHARED.computeIfAbsent(Map.copyOf(env), e -> new WorkflowServices(
+                client(DynamoDbClient.builder(), e, "DYNAMODB"),
+                EventBridgePublisher.fromEnvironment(e, memoized(() -> client(EventBridgeClient.builder(), e, "EVENTBRIDGE"))),
+                SchedulerBackupScheduler.fromEnvironment(e, memoized(() -> client(SchedulerClient.builder(), e, "SCHEDULER"))),
+                e, Clock.systemUTC()));
+    }
+
+    /**
+     * In Lambda the SDK reads the process environment itself (SnapStart needs its default credential chain); a local
+     * runtime hands each function its own map, whose standard {@code AWS_*} variables are applied here.
+     */
+    static <B extends AwsClientBuilder<B, C> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, C>, C> C client(
+            B builder, Map<String, String> env, String service) {
+        builder.httpClient(UrlConnectionHttpClient.create());
+        if (!env.equals(System.getenv())) {
+            if (env.get("AWS_REGION") != null) builder.region(Region.of(env.get("AWS_REGION")));
+            String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_" + service, env.get("AWS_ENDPOINT_URL"));
+            if (endpoint != null) builder.endpointOverride(URI.create(endpoint));
+            if (env.get("AWS_ACCESS_KEY_ID") != null && env.get("AWS_SECRET_ACCESS_KEY") != null) {
+                builder.credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"))));
+            }
+        }
+        return builder.build();
+    }
+
+    private static <T> Supplier<T> memoized(Supplier<T> build) {
+        return new Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = build.get();
+                }
+                return value;
+            }
+        };
+    }
+}

@@ -1,0 +1,386 @@
+package dev.lifeboat.workflow;
+
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.BackupLifecycle;
+import dev.lifeboat.domain.backup.BackupLifecycle.BackupRun;
+import dev.lifeboat.domain.backup.BackupLifecycle.Poll;
+import dev.lifeboat.domain.backup.BackupLifecycle.PollState;
+import dev.lifeboat.domain.backup.BackupLifecycle.RestoreRun;
+import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.ResultsSync;
+import dev.lifeboat.domain.backup.RestoreRequest;
+import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.common.Page;
+import dev.lifeboat.domain.common.PageRequest;
+import dev.lifeboat.domain.error.DomainException;
+import dev.lifeboat.domain.events.EventPublisher;
+import dev.lifeboat.domain.manager.BackupManager;
+import dev.lifeboat.domain.manager.ManagerType;
+import dev.lifeboat.domain.policy.BackupPolicy;
+import dev.lifeboat.domain.schedule.BackupScheduler;
+import dev.lifeboat.domain.schedule.EffectiveSchedule;
+import dev.lifeboat.domain.schedule.Subtype;
+import dev.lifeboat.domain.vm.PolicySelection;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.domain.vm.VmBackupService.ApplyPlan;
+import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.Operation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkException;
+
+/**
+ * The task states of the workflows that are not plugin calls. A state names its task in {@code "task"}; the answer
+ * becomes the state's result. Failures leave as {@link TransientTaskError} (retried by the state machine) or
+ * {@link TerminalTaskError} (caught and recorded), whose class names are the Step Functions error names. The input and
+ * the answer never hold a password: managers travel as their secret reference.
+ */
+public final class WorkflowTasksHandler implements RequestStreamHandler {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private final WorkflowServices services;
+
+    public WorkflowTasksHandler() {
+        this(WorkflowServices.forEnvironment(System.getenv()));
+    }
+
+    public WorkflowTasksHandler(Map<String, String> env) {
+        this(WorkflowServices.forEnvironment(env));
+    }
+
+    public WorkflowTasksHandler(WorkflowServices services) {
+        this.services = services;
+    }
+
+    @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode in = CommandJson.MAPPER.readTree(input);
+        output.write(CommandJson.MAPPER.writeValueAsBytes(handle(in)));
+    }
+
+    public JsonNode handle(JsonNode in) {
+        String task = in.path("task").asText("");
+        try {
+            return switch (task) {
+                case "backup.begin" -> backupBegin(in.path("input"));
+                case "backup.job" -> backupJob(in);
+                case "backup.poll" -> backupPoll(in);
+                case "backup.finish" -> backupFinish(in);
+                case "backup.fail" -> backupFail(in.path("input"));
+                case "restore.items" -> restoreItems(in);
+                case "restore.begin" -> restoreBegin(in);
+                case "restore.job" -> restoreJob(in);
+                case "restore.poll" -> restorePoll(in);
+                case "restore.finish" -> restoreFinish(in);
+                case "restore.fail" -> restoreFail(in.path("input"));
+                case "apply.begin" -> applyBegin(in.path("input"));
+                case "apply.finish" -> applyFinish(in);
+                case "apply.fail" -> applyFail(in.path("input"));
+                case "sync.datacenters" -> syncDatacenters();
+                case "sync.load" -> syncLoad(in);
+                case "sync.record" -> syncRecord(in);
+                case "sync.report" -> syncReport(in);
+                default -> throw new TerminalTaskError("unknown task '" + task + "'");
+            };
+        } catch (BackupLifecycle.Gone e) {
+            throw new TerminalTaskError(e.getMessage());
+        } catch (SdkException | EventPublisher.Unavailable | BackupScheduler.Unavailable | DomainException e) {
+            // The table, the bus or the scheduler did not answer, or a retried step met its own earlier write.
+            throw new TransientTaskError(task + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String text(JsonNode in, String field) {
+        JsonNode n = in.path(field);
+        if (!n.isTextual() || n.asText().isEmpty()) {
+            throw new TerminalTaskError("the task input has no '" + field + "'");
+        }
+        return n.asText();
+    }
+
+    private static ObjectNode poll(Poll p) {
+        return NODES.objectNode().put("state", p.state().name()).put("attempt", p.attempt()).put("waitSeconds", p.waitSeconds());
+    }
+
+    // ---- backup lifecycle -----------------------------------------------------------------------------------------
+
+    private JsonNode backupBegin(JsonNode input) {
+        String vm = text(input, "vm");
+        BackupRun run = input.hasNonNull("backupId")
+                ? services.lifecycle.beginBackup(vm, text(input, "backupId"))
+                : services.lifecycle.beginScheduled(vm, text(input, "policyId"),
+                        input.hasNonNull("scheduledAt") ? Instant.parse(input.get("scheduledAt").asText()) : null);
+        ObjectNode out = NODES.objectNode().put("runs", run.runs()).put("backupId", run.backup().id()).put("vm", vm);
+        if (run.runs()) {
+            out.put("managerType", run.manager().type().name());
+            out.put("deadline", run.deadline().toString());
+            out.set("startCommand", Commands.startBackup(run.manager(), run.vm(), run.backup().policyId(), run.policyCode()));
+        }
+        return out;
+    }
+
+    private JsonNode backupJob(JsonNode in) {
+        String vm = text(in, "vm");
+        String backupId = text(in, "backupId");
+        services.lifecycle.recordBackupJob(vm, backupId, text(in.path("started").path("job"), "ref"));
+        return poll(services.lifecycle.recordBackupRunning(vm, backupId, null, 0, Instant.parse(text(in, "deadline"))));
+    }
+
+    private JsonNode backupPoll(JsonNode in) {
+        JsonNode status = in.path("status");
+        String state = text(status, "state");
+        if (!state.equals("RUNNING")) {
+            return NODES.objectNode().put("state", state);
+        }
+        Integer progress = status.hasNonNull("progress") ? status.get("progress").asInt() : null;
+        return poll(services.lifecycle.recordBackupRunning(text(in, "vm"), text(in, "backupId"), progress,
+                in.path("attempt").asInt(0), Instant.parse(text(in, "deadline"))));
+    }
+
+    private JsonNode backupFinish(JsonNode in) {
+        String vm = text(in, "vm");
+        String backupId = text(in, "backupId");
+        JsonNode status = in.path("status");
+        switch (PollState.valueOf(text(in, "state"))) {
+            case SUCCEEDED -> {
+                JsonNode point = status.path("restorePoint");
+                services.lifecycle.succeedBackup(vm, backupId, point.path("ref").asText(status.path("job").path("ref").asText()),
+                        point.hasNonNull("sizeBytes") ? point.get("sizeBytes").asLong() : null);
+            }
+            case FAILED -> services.lifecycle.failBackup(vm, backupId, jobError(status));
+            case TIMED_OUT -> services.lifecycle.failBackup(vm, backupId, services.lifecycle.timedOut(ManagerType.valueOf(text(in, "managerType"))));
+            case RUNNING -> throw new TerminalTaskError("backup.finish needs an ended job");
+        }
+        return NODES.objectNode().put("backupId", backupId).put("recorded", true);
+    }
+
+    private static ErrorInfo jobError(JsonNode status) {
+        JsonNode e = status.path("error");
+        return new ErrorInfo(e.path("code").asText("BACKUP_SYSTEM"), e.path("message").asText("The backup system reports the job failed."));
+    }
+
+    /** The Catch of every state ends here with the state's input and the failure in {@code failure}. */
+    private JsonNode backupFail(JsonNode input) {
+        String backupId = input.path("run").path("backupId").asText(input.path("backupId").asText(null));
+        if (backupId == null) {
+            return NODES.objectNode().put("recorded", false);
+        }
+        services.lifecycle.failBackup(text(input, "vm"), backupId, Failures.of(input.path("failure")));
+        return NODES.objectNode().put("backupId", backupId).put("recorded", true);
+    }
+
+    // ---- restores -----------------------------------------------------------------------------------------------
+
+    private JsonNode restoreItems(JsonNode in) {
+        ArrayNode out = NODES.arrayNode();
+        for (RestoreRequest.Item item : services.lifecycle.acceptedItems(text(in, "requestId"))) {
+            out.addObject().put("vm", item.vm()).put("backupId", item.backupId()).put("restoreId", item.restoreId());
+        }
+        return out;
+    }
+
+    private JsonNode restoreBegin(JsonNode in) {
+        RestoreRun run = services.lifecycle.beginRestore(text(in, "vm"), text(in, "backupId"), text(in, "restoreId"));
+        ObjectNode out = NODES.objectNode().put("runs", run.runs());
+        if (run.runs()) {
+            out.put("managerType", run.manager().type().name());
+            out.put("deadline", run.deadline().toString());
+            out.set("startCommand", Commands.startRestore(run.manager(), run.vm(), run.backup()));
+        }
+        return out;
+    }
+
+    private JsonNode restoreJob(JsonNode in) {
+        services.lifecycle.recordRestoreJob(text(in, "vm"), text(in, "backupId"), text(in, "restoreId"), text(in.path("started").path("job"), "ref"));
+        return poll(services.lifecycle.recordRestoreRunning(0, Instant.parse(text(in, "deadline"))));
+    }
+
+    private JsonNode restorePoll(JsonNode in) {
+        String state = text(in.path("status"), "state");
+        if (!state.equals("RUNNING")) {
+            return NODES.objectNode().put("state", state);
+        }
+        return poll(services.lifecycle.recordRestoreRunning(in.path("attempt").asInt(0), Instant.parse(text(in, "deadline"))));
+    }
+
+    private JsonNode restoreFinish(JsonNode in) {
+        String vm = text(in, "vm");
+        String backupId = text(in, "backupId");
+        String restoreId = text(in, "restoreId");
+        switch (PollState.valueOf(text(in, "state"))) {
+            case SUCCEEDED -> services.lifecycle.succeedRestore(vm, backupId, restoreId);
+            case FAILED -> services.lifecycle.failRestore(vm, backupId, restoreId, jobError(in.path("status")));
+            case TIMED_OUT -> services.lifecycle.failRestore(vm, backupId, restoreId,
+                    services.lifecycle.timedOut(ManagerType.valueOf(text(in, "managerType"))));
+            case RUNNING -> throw new TerminalTaskError("restore.finish needs an ended job");
+        }
+        return NODES.objectNode().put("restoreId", restoreId).put("recorded", true);
+    }
+
+    private JsonNode restoreFail(JsonNode input) {
+        services.lifecycle.failRestore(text(input, "vm"), text(input, "backupId"), text(input, "restoreId"), Failures.of(input.path("failure")));
+        return NODES.objectNode().put("restoreId", input.path("restoreId").asText()).put("recorded", true);
+    }
+
+    // ---- apply-schedule -------------------------------------------------------------------------------------------
+
+    private JsonNode applyBegin(JsonNode input) {
+        String vm = text(input, "vm");
+        long version = input.path("configVersion").asLong(-1);
+        Optional<ApplyPlan> plan = services.configurations.pendingPlan(vm, version);
+        ObjectNode out = NODES.objectNode().put("vm", vm).put("configVersion", version);
+        if (plan.isEmpty()) {
+            return out.put("runs", false);
+        }
+        VirtualMachine machine = plan.get().vm();
+        Optional<BackupManager> manager = services.config.findManager(machine.datacenter());
+        if (manager.isEmpty()) {
+            services.configurations.recordFailed(vm, version, new ErrorInfo("NO_MANAGER", "Datacenter " + machine.datacenter() + " has no backup manager."));
+            return out.put("runs", false);
+        }
+        ArrayNode steps = out.putArray("steps");
+        for (PolicySelection s : plan.get().remove()) {
+            steps.add(Commands.schedule(Operation.REMOVE_SCHEDULE, manager.get(), machine, s.policyId(), code(machine.datacenter(), s.policyId())));
+        }
+        for (PolicySelection s : plan.get().apply()) {
+            steps.add(Commands.schedule(Operation.APPLY_SCHEDULE, manager.get(), machine, s.policyId(), code(machine.datacenter(), s.policyId())));
+        }
+        return out.put("runs", true).put("managerType", manager.get().type().name());
+    }
+
+    private String code(String datacenter, String policyId) {
+        return services.config.findPolicy(datacenter, policyId).map(BackupPolicy::code).orElse(policyId);
+    }
+
+    /**
+     * The backup system took the change. When Lifeboat itself runs the schedules (VMWARE_SNAPSHOT), its EventBridge
+     * Scheduler schedules follow the change here, before the configuration is marked APPLIED.
+     */
+    private JsonNode applyFinish(JsonNode in) {
+        String vm = text(in, "vm");
+        long version = in.path("configVersion").asLong(-1);
+        Optional<ApplyPlan> plan = services.configurations.pendingPlan(vm, version);
+        if (plan.isPresent()) {
+            VirtualMachine machine = plan.get().vm();
+            boolean lifeboatSchedules = services.config.findManager(machine.datacenter()).map(m -> m.type() == ManagerType.VMWARE_SNAPSHOT).orElse(false);
+            if (lifeboatSchedules) {
+                for (PolicySelection s : plan.get().remove()) {
+                    for (Subtype subtype : Subtype.values()) {
+                        services.scheduler.delete(vm, s.policyId(), subtype);
+                    }
+                }
+                for (PolicySelection s : plan.get().apply()) {
+                    Optional<BackupPolicy> policy = services.config.findPolicy(machine.datacenter(), s.policyId());
+                    if (policy.isEmpty()) continue;
+                    for (EffectiveSchedule e : EffectiveSchedule.resolve(policy.get().configurations(), s.values())) {
+                        if (e.concrete()) {
+                            services.scheduler.put(new BackupScheduler.ScheduledBackup(vm, machine.datacenter(), s.policyId(), e.subtype(), e.scheduler()));
+                        } else {
+                            services.scheduler.delete(vm, s.policyId(), e.subtype());
+                        }
+                    }
+                }
+            }
+        }
+        boolean recorded = services.configurations.recordApplied(vm, version);
+        return NODES.objectNode().put("vm", vm).put("recorded", recorded);
+    }
+
+    private JsonNode applyFail(JsonNode input) {
+        String vm = text(input, "vm");
+        long version = input.path("configVersion").asLong(-1);
+        boolean recorded = services.configurations.recordFailed(vm, version, Failures.of(input.path("failure")));
+        return NODES.objectNode().put("vm", vm).put("recorded", recorded);
+    }
+
+    // ---- results sync -------------------------------------------------------------------------------------------
+
+    private JsonNode syncDatacenters() {
+        ArrayNode out = NODES.arrayNode();
+        services.config.managedDatacenters().forEach(out::add);
+        return out;
+    }
+
+    private List<VirtualMachine> configuredVms(String datacenter) {
+        List<VirtualMachine> out = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<VirtualMachine> page = services.vms.listVms(null, datacenter, new PageRequest(PageRequest.MAX_LIMIT, cursor));
+            page.items().stream().filter(vm -> !vm.backup().policies().isEmpty()).forEach(out::add);
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        return out;
+    }
+
+    private JsonNode syncLoad(JsonNode in) {
+        String datacenter = text(in, "datacenter");
+        Optional<BackupManager> manager = services.config.findManager(datacenter);
+        List<VirtualMachine> vms = configuredVms(datacenter);
+        ObjectNode out = NODES.objectNode().put("datacenter", datacenter);
+        if (manager.isEmpty() || vms.isEmpty()) {
+            return out.put("runs", false);
+        }
+        out.put("runs", true).put("managerType", manager.get().type().name());
+        out.set("listCommand", Commands.listResults(manager.get(), vms));
+        return out;
+    }
+
+    private JsonNode syncRecord(JsonNode in) {
+        String datacenter = text(in, "datacenter");
+        List<VirtualMachine> vms = configuredVms(datacenter);
+        List<ResultsSync.Observed> observed = new ArrayList<>();
+        for (JsonNode r : in.path("results").path("results")) {
+            BackupStatus status = switch (r.path("status").asText()) {
+                case "SUCCESS" -> BackupStatus.SUCCESS;
+                case "FAILED" -> BackupStatus.FAILED;
+                default -> BackupStatus.IN_PROGRESS;
+            };
+            observed.add(new ResultsSync.Observed(r.path("vmId").asText(), r.path("ref").asText(), status,
+                    r.hasNonNull("startedAt") ? Instant.parse(r.get("startedAt").asText()) : null,
+                    r.hasNonNull("finishedAt") ? Instant.parse(r.get("finishedAt").asText()) : null,
+                    r.hasNonNull("sizeBytes") ? r.get("sizeBytes").asLong() : null));
+        }
+        Map<String, ErrorInfo> failed = new HashMap<>();
+        for (JsonNode f : in.path("results").path("failures")) {
+            failed.put(f.path("vmId").asText(), new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("message").asText("")));
+        }
+        ResultsSync.Outcome outcome = services.sync.record(vms, observed, failed);
+        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true)
+                .put("discovered", outcome.discovered()).put("updated", outcome.updated()).put("expired", outcome.expired());
+        ArrayNode skipped = out.putArray("skippedVms");
+        outcome.skipped().forEach(e -> skipped.addObject().put("code", e.code()).put("message", e.message()));
+        if (!outcome.skipped().isEmpty()) {
+            log("WARN", "results sync skipped VMs", datacenter, skipped);
+        }
+        return out;
+    }
+
+    /** A datacenter that failed is reported and skipped; the others go on. */
+    private JsonNode syncReport(JsonNode in) {
+        String datacenter = in.path("datacenter").asText("?");
+        ErrorInfo error = Failures.of(in.path("failure"));
+        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", false);
+        out.putObject("error").put("code", error.code()).put("message", error.message());
+        log("ERROR", "results sync skipped a datacenter", datacenter, out.get("error"));
+        return out;
+    }
+
+    private static void log(String level, String message, String datacenter, JsonNode detail) {
+        ObjectNode line = NODES.objectNode().put("level", level).put("message", message).put("datacenter", datacenter);
+        line.set("detail", detail);
+        System.out.println(line);
+    }
+}
