@@ -32,10 +32,23 @@ import org.crac.Resource;
 public abstract class ApiHandler implements RequestStreamHandler, Resource {
     private static final List<String> PATH_IDS = List.of("dc", "ent", "vm");
 
+    private final Idempotency idempotency;
+
     protected ApiHandler(boolean registerForSnapStart) {
+        this(registerForSnapStart, null);
+    }
+
+    /** For handlers with routes that start work: those routes honour {@code Idempotency-Key}. */
+    protected ApiHandler(boolean registerForSnapStart, Services services) {
+        this.idempotency = services == null ? null : services.idempotency;
         if (registerForSnapStart) {
             Core.getGlobalContext().register(this);
         }
+    }
+
+    /** Routes whose answer is kept for {@code Idempotency-Key} (POSTs that start work). */
+    protected Set<String> idempotentRoutes() {
+        return Set.of();
     }
 
     /** The route keys ({@code METHOD /path}) this handler serves; template.yaml must route exactly these to it. */
@@ -64,7 +77,9 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
             if (!routes().contains(request.routeKey())) {
                 throw DomainException.notFound("No route " + request.routeKey() + ".");
             }
-            response = route(request, caller);
+            response = idempotency != null && idempotentRoutes().contains(request.routeKey())
+                    ? idempotency.around(request, caller, () -> route(request, caller))
+                    : route(request, caller);
         } catch (DomainException e) {
             response = Problems.of(e, request.rawPath());
         } catch (RuntimeException e) {
@@ -92,7 +107,8 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
             return;
         }
         ObjectNode event = SyntheticEvents.of(key, "/priming",
-                Map.of("dc", "snapstart-priming", "ent", "snapstart-priming", "vm", "snapstart-priming", "policyId", "00000000000000000000000000"),
+                Map.of("dc", "snapstart-priming", "ent", "snapstart-priming", "vm", "snapstart-priming", "policyId", "00000000000000000000000000",
+                        "backupId", "00000000000000000000000000", "id", "00000000000000000000000000"),
                 Map.of("sub", "snapstart-priming", "priv", "[PHYS_DC_RETRIEVE_DETAILS]"), null);
         handle(event);
     }

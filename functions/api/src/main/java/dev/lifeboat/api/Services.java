@@ -9,10 +9,14 @@ import dev.lifeboat.domain.properties.BackupPropertiesService;
 import dev.lifeboat.domain.secret.SecretStore;
 import dev.lifeboat.secrets.SecretStores;
 import dev.lifeboat.secrets.SecretsManagerSecretStore;
+import dev.lifeboat.domain.backup.BackupService;
+import dev.lifeboat.domain.backup.LifecycleWorkflows;
 import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
+import dev.lifeboat.store.DynamoBackupStore;
 import dev.lifeboat.store.DynamoConfigStore;
+import dev.lifeboat.store.DynamoIdempotencyStore;
 import dev.lifeboat.store.DynamoVmStore;
 import java.time.Clock;
 import java.util.Map;
@@ -31,6 +35,8 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  *   <li>{@code SECRET_PREFIX}: the secret name prefix (default {@code lifeboat})</li>
  *   <li>{@code CREDENTIAL_SEPARATOR}: joins the two parts of NETWORKER and VEEAM_SNAPSHOT credentials (default {@code #})</li>
  *   <li>{@code PLUGIN_FUNCTION_<TYPE>}: the plugin function of each manager type, for the connection check</li>
+ *   <li>{@code BACKUP_STATE_MACHINE_ARN}, {@code RESTORE_STATE_MACHINE_ARN}: the backup-lifecycle and multi-restore
+ *       workflows that backup now and restores start</li>
  *   <li>{@code APPLY_SCHEDULE_STATE_MACHINE_ARN}: the apply-schedule workflow, started when a deployed VM's
  *       configuration changes and when a configured VM is deployed or undeployed</li>
  * </ul>
@@ -44,9 +50,11 @@ public final class Services {
     public final AllowanceService allowances;
     public final VirtualMachineService vms;
     public final VmBackupService vmBackups;
+    public final BackupService backups;
+    final Idempotency idempotency;
 
     public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
-                    Map<String, String> env, Clock clock) {
+                    LifecycleWorkflows lifecycles, Map<String, String> env, Clock clock) {
         String table = require(env, "TABLE_NAME");
         DynamoConfigStore store = new DynamoConfigStore(dynamo, table);
         Ids ids = new Ids(clock);
@@ -58,6 +66,8 @@ public final class Services {
         DynamoVmStore vmStore = new DynamoVmStore(dynamo, table);
         this.vms = new VirtualMachineService(vmStore, workflow, clock);
         this.vmBackups = new VmBackupService(vmStore, store, store, store, workflow, clock);
+        this.backups = new BackupService(vmStore, new DynamoBackupStore(dynamo, table), store, store, lifecycles, clock, ids);
+        this.idempotency = new Idempotency(new DynamoIdempotencyStore(dynamo, table), clock);
     }
 
     /**
@@ -70,10 +80,16 @@ public final class Services {
                 SecretStores.fromEnvironment(e, () -> new SecretsManagerSecretStore(AwsClients.build(
                         SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SECRETS_MANAGER"))),
                 LambdaConnectionChecker.fromEnvironment(e),
-                new StepFunctionsScheduleWorkflow(memoized(() -> AwsClients.build(
-                        SfnClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SFN")),
-                        e.get("APPLY_SCHEDULE_STATE_MACHINE_ARN")),
+                new StepFunctionsScheduleWorkflow(sfn(e), e.get("APPLY_SCHEDULE_STATE_MACHINE_ARN")),
+                new StepFunctionsLifecycleWorkflows(new StepFunctionsStarter(sfn(e)), e.get("BACKUP_STATE_MACHINE_ARN"), e.get("RESTORE_STATE_MACHINE_ARN")),
                 e, Clock.systemUTC()));
+    }
+
+    private static final Map<Map<String, String>, java.util.function.Supplier<SfnClient>> SFN = new ConcurrentHashMap<>();
+
+    /** One Step Functions client per environment, built on first use. */
+    private static java.util.function.Supplier<SfnClient> sfn(Map<String, String> env) {
+        return SFN.computeIfAbsent(env, e -> memoized(() -> AwsClients.build(SfnClient.builder().httpClient(UrlConnectionHttpClient.create()), e, "SFN")));
     }
 
     private static <T> java.util.function.Supplier<T> memoized(java.util.function.Supplier<T> build) {

@@ -8,44 +8,35 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.Supplier;
-import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
 /**
- * Starts the apply-schedule state machine. The execution name is derived from the request (VM, configuration
- * version, action), and Step Functions Standard refuses a second execution of the same name for 90 days, so a
+ * Starts the apply-schedule state machine, named after the request (VM, configuration version, action), so a
  * retried start never runs the change twice.
  */
 public final class StepFunctionsScheduleWorkflow implements ScheduleWorkflow {
-    /** Step Functions execution names: at most 80 characters, without ':' and other separators (StartExecution API reference). */
-    static final int MAX_NAME = 80;
+    static final int MAX_NAME = StepFunctionsStarter.MAX_NAME;
 
-    private final Supplier<SfnClient> sfn;
+    private final StepFunctionsStarter starter;
     private final String stateMachineArn;
 
     /** @param sfn built on first use, so functions that never start a workflow never build the client */
     public StepFunctionsScheduleWorkflow(Supplier<SfnClient> sfn, String stateMachineArn) {
-        this.sfn = sfn;
+        this.starter = new StepFunctionsStarter(sfn);
         this.stateMachineArn = stateMachineArn;
     }
 
     @Override
     public void start(ApplyRequest request) {
-        if (stateMachineArn == null || stateMachineArn.isBlank()) {
-            throw new Unavailable("APPLY_SCHEDULE_STATE_MACHINE_ARN is not set", null);
-        }
         ObjectNode input = Json.NODES.objectNode();
         input.put("vm", request.vm());
         input.put("datacenter", request.datacenter());
         input.put("configVersion", request.configVersion());
         input.put("action", request.action().name());
         try {
-            sfn.get().startExecution(b -> b.stateMachineArn(stateMachineArn).name(executionName(request)).input(input.toString()));
-        } catch (ExecutionAlreadyExistsException e) {
-            // The same name means the same request: it was started before, which is all this call is for.
-        } catch (SdkException e) {
-            throw new Unavailable("StartExecution failed: " + e.getClass().getSimpleName(), e);
+            starter.start(stateMachineArn, "APPLY_SCHEDULE_STATE_MACHINE_ARN", executionName(request), input);
+        } catch (StepFunctionsStarter.NotStarted e) {
+            throw new Unavailable(e.getMessage(), e);
         }
     }
 

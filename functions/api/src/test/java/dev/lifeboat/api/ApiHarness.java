@@ -8,6 +8,7 @@ import dev.lifeboat.api.handlers.BackupPoliciesHandler;
 import dev.lifeboat.api.handlers.BackupPropertiesHandler;
 import dev.lifeboat.api.handlers.VirtualMachinesHandler;
 import dev.lifeboat.api.handlers.VmBackupHandler;
+import dev.lifeboat.domain.fakes.RecordingLifecycleWorkflows;
 import dev.lifeboat.domain.fakes.RecordingWorkflow;
 import dev.lifeboat.api.http.HttpResponse;
 import dev.lifeboat.api.http.Json;
@@ -42,6 +43,7 @@ final class ApiHarness implements AutoCloseable {
     final InMemorySecretStore secrets = new InMemorySecretStore();
     final List<ApiHandler> handlers = new ArrayList<>();
     final RecordingWorkflow workflow = new RecordingWorkflow();
+    final RecordingLifecycleWorkflows lifecycles = new RecordingLifecycleWorkflows();
     final Services services;
 
     ApiHarness(URI endpoint, ConnectionChecker checker) {
@@ -52,7 +54,7 @@ final class ApiHarness implements AutoCloseable {
         dynamo = DynamoClients.forEndpoint(endpoint);
         table = "api-" + TABLES.incrementAndGet();
         LifeboatTable.create(dynamo, table);
-        Services services = new Services(dynamo, secrets, checker, workflow, Map.of("TABLE_NAME", table), clock);
+        Services services = new Services(dynamo, secrets, checker, workflow, lifecycles, Map.of("TABLE_NAME", table), clock);
         this.services = services;
         handlers.add(new BackupManagerHandler(services, false));
         handlers.add(new BackupPropertiesHandler(services, false));
@@ -60,6 +62,8 @@ final class ApiHarness implements AutoCloseable {
         handlers.add(new AllowedPoliciesHandler(services, false));
         handlers.add(new VirtualMachinesHandler(services, false));
         handlers.add(new VmBackupHandler(services, false));
+        handlers.add(new dev.lifeboat.api.handlers.BackupsHandler(services, false));
+        handlers.add(new dev.lifeboat.api.handlers.RestoresHandler(services, false));
     }
 
     static ObjectNode fixture(String name) {

@@ -119,7 +119,8 @@ class BackupServiceTest {
         assertEquals("BACKUP#" + b.id(), backupStore.lockHolder("vm-1").orElseThrow());
         var busy = refused(Problem.CONFLICT, () -> service.backupNow(TENANT, "vm-1", () -> gold.id()));
         assertTrue(busy.getMessage().contains("busy") && busy.getMessage().contains(b.id()), busy.getMessage());
-        assertEquals(List.of(b), service.list(MEMBER, "vm-1", dev.lifeboat.domain.common.PageRequest.first(10)).items());
+        assertEquals(List.of(b), service.list(MEMBER, "vm-1", dev.lifeboat.domain.common.PageRequest.first(10)).items().stream()
+                .map(BackupService.Detail::backup).toList());
     }
 
     @Test

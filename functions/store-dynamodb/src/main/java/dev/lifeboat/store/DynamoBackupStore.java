@@ -220,6 +220,12 @@ public final class DynamoBackupStore implements BackupRepository {
     }
 
     @Override
+    public List<Restore> allRestores(String vm) {
+        return query(Keys.vmPartition(vm), "RESTORE#", true).stream().map(DynamoBackupStore::restore)
+                .sorted(java.util.Comparator.comparing(Restore::id).reversed()).toList();
+    }
+
+    @Override
     public Map<String, Restore> findRestores(Collection<RestoreRequest.Item> items) {
         Map<String, Restore> out = new HashMap<>();
         // At most 50 items, read one by one with strong consistency: a request is read far less often than it runs.

@@ -34,7 +34,10 @@ public final class HandlerOverheadBenchmark {
         try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null); DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint())) {
             String table = "bench";
             LifeboatTable.create(dynamo, table);
-            Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null, request -> { },
+            Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null, request -> { }, new dev.lifeboat.domain.backup.LifecycleWorkflows() {
+                        public void startBackup(dev.lifeboat.domain.backup.Backup b) { }
+                        public void startRestores(dev.lifeboat.domain.backup.RestoreRequest r) { }
+                    },
                     Map.of("TABLE_NAME", table), Clock.systemUTC());
             BackupPoliciesHandler handler = new BackupPoliciesHandler(services, false);
             String firstId = null;

@@ -3,6 +3,10 @@ package dev.lifeboat.api.http;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.domain.allowance.Allowance;
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.Restore;
+import dev.lifeboat.domain.backup.RestoreRequest;
+import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.common.Page;
 import dev.lifeboat.domain.manager.BackupManager;
 import dev.lifeboat.domain.manager.ConnectionCheck;
@@ -135,14 +139,66 @@ public final class Views {
             }
         }
         o.put("status", b.status().name());
-        if (b.error() == null) {
-            o.putNull("error");
-        } else {
-            o.putObject("error").put("code", b.error().code()).put("message", b.error().message());
-        }
+        error(o, b.error());
         o.put("version", b.version());
         time(o, "updatedAt", b.updatedAt());
         return o;
+    }
+
+    public static ObjectNode backup(Backup b, List<Restore> restores) {
+        ObjectNode o = Json.NODES.objectNode();
+        o.put("id", b.id());
+        o.put("vm", b.vm());
+        o.put("datacenter", b.datacenter());
+        text(o, "policyId", b.policyId());
+        o.put("trigger", b.trigger().name());
+        o.put("status", b.status().name());
+        time(o, "requestedAt", b.requestedAt());
+        time(o, "startedAt", b.startedAt());
+        time(o, "finishedAt", b.finishedAt());
+        if (b.progress() == null) o.putNull("progress"); else o.put("progress", b.progress());
+        if (b.sizeBytes() == null) o.putNull("sizeBytes"); else o.put("sizeBytes", b.sizeBytes());
+        text(o, "providerRef", b.providerRef());
+        error(o, b.error());
+        ArrayNode list = o.putArray("restores");
+        restores.forEach(r -> list.add(restore(r)));
+        return o;
+    }
+
+    public static ObjectNode restore(Restore r) {
+        ObjectNode o = Json.NODES.objectNode();
+        o.put("id", r.id());
+        o.put("backupId", r.backupId());
+        o.put("vm", r.vm());
+        o.put("requestId", r.requestId());
+        o.put("status", r.status().name());
+        time(o, "requestedAt", r.requestedAt());
+        time(o, "startedAt", r.startedAt());
+        time(o, "finishedAt", r.finishedAt());
+        error(o, r.error());
+        return o;
+    }
+
+    public static ObjectNode restoreRequest(RestoreRequest request, Map<String, Restore> restores) {
+        ObjectNode o = Json.NODES.objectNode();
+        o.put("id", request.id());
+        ArrayNode items = o.putArray("items");
+        for (RestoreRequest.Item item : request.items()) {
+            ObjectNode i = items.addObject();
+            i.put("vm", item.vm());
+            i.put("backupId", item.backupId());
+            text(i, "restoreId", item.restoreId());
+            i.put("status", RestoreRequest.itemStatus(item, restores));
+            Restore r = item.restoreId() == null ? null : restores.get(item.restoreId());
+            error(i, item.rejection() != null ? item.rejection() : r == null ? null : r.error());
+        }
+        o.put("status", request.status(restores).name());
+        time(o, "requestedAt", request.requestedAt());
+        return o;
+    }
+
+    private static void error(ObjectNode o, ErrorInfo e) {
+        if (e == null) o.putNull("error"); else o.putObject("error").put("code", e.code()).put("message", e.message());
     }
 
     private static void wire(ObjectNode o, String field, Object value) {

@@ -57,6 +57,9 @@ public interface BackupRepository {
     /** The restores of a backup, newest first. */
     List<Restore> restoresOf(String vm, String backupId);
 
+    /** Every restore of the VM's backups, newest first (one read for a page of backups with their restores). */
+    List<Restore> allRestores(String vm);
+
     /** The restores a request's items name, by restore id. */
     Map<String, Restore> findRestores(Collection<RestoreRequest.Item> items);
 

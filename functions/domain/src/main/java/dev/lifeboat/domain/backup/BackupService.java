@@ -64,9 +64,15 @@ public final class BackupService {
         return VmAccess.visible(caller, vms.findVm(vmId), vmId);
     }
 
-    public Page<Backup> list(Caller caller, String vmId, PageRequest page) {
+    /** A page of the VM's backups, newest first, each with its restores. */
+    public Page<Detail> list(Caller caller, String vmId, PageRequest page) {
         vm(caller, vmId);
-        return backups.listBackups(vmId, page);
+        Page<Backup> found = backups.listBackups(vmId, page);
+        Map<String, List<Restore>> restores = new java.util.HashMap<>();
+        if (!found.items().isEmpty()) {
+            backups.allRestores(vmId).forEach(r -> restores.computeIfAbsent(r.backupId(), k -> new ArrayList<>()).add(r));
+        }
+        return found.map(b -> new Detail(b, restores.getOrDefault(b.id(), List.of())));
     }
 
     /** A backup with its restores, newest first. */

@@ -115,6 +115,11 @@ public final class InMemoryBackupStore implements BackupRepository {
     }
 
     @Override
+    public synchronized List<Restore> allRestores(String vm) {
+        return restoresOf(vm).descendingMap().values().stream().toList();
+    }
+
+    @Override
     public synchronized Map<String, Restore> findRestores(Collection<RestoreRequest.Item> items) {
         Map<String, Restore> out = new HashMap<>();
         for (RestoreRequest.Item item : items) {

@@ -1,0 +1,87 @@
+package dev.lifeboat.api.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lifeboat.api.ApiHandler;
+import dev.lifeboat.api.Services;
+import dev.lifeboat.api.http.Body;
+import dev.lifeboat.api.http.HttpRequest;
+import dev.lifeboat.api.http.HttpResponse;
+import dev.lifeboat.api.http.Views;
+import dev.lifeboat.domain.backup.BackupService;
+import dev.lifeboat.domain.identity.Caller;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Restores: one backup of one VM, many VMs at once, and the state of a restore request. */
+public final class RestoresHandler extends ApiHandler {
+    static final String RESTORE = "POST /virtual-machines/{vm}/backups/{backupId}/restores";
+    static final String MULTI = "POST /restores";
+    static final String GET = "GET /restores/{id}";
+
+    private final BackupService backups;
+
+    public RestoresHandler() {
+        this(Services.forEnvironment(System.getenv()), true);
+    }
+
+    public RestoresHandler(Map<String, String> env) {
+        this(Services.forEnvironment(env), false);
+    }
+
+    public RestoresHandler(Services services, boolean snapStart) {
+        super(snapStart, services);
+        this.backups = services.backups;
+    }
+
+    @Override
+    public Set<String> routes() {
+        return Set.of(RESTORE, MULTI, GET);
+    }
+
+    @Override
+    protected Set<String> idempotentRoutes() {
+        return Set.of(RESTORE, MULTI);
+    }
+
+    @Override
+    protected HttpResponse route(HttpRequest request, Caller caller) {
+        return switch (request.routeKey()) {
+            case RESTORE -> {
+                String vm = request.path("vm");
+                String backupId = request.path("backupId");
+                if (request.body().length > 0) {
+                    Body.parse(request.body()).requireWellFormed();
+                }
+                BackupService.Started started = backups.restore(caller, vm, backupId);
+                yield HttpResponse.json(202, Views.restore(started.restores().get(0)))
+                        .withHeader("location", "/virtual-machines/" + vm + "/backups/" + backupId);
+            }
+            case MULTI -> {
+                BackupService.Started started = backups.multiRestore(caller, () -> items(Body.parse(request.body())));
+                var view = backups.getRequest(caller, started.request().id());
+                yield HttpResponse.json(202, Views.restoreRequest(view.request(), view.restores()))
+                        .withHeader("location", "/restores/" + started.request().id());
+            }
+            default -> {
+                var view = backups.getRequest(caller, request.path("id"));
+                yield HttpResponse.json(200, Views.restoreRequest(view.request(), view.restores()));
+            }
+        };
+    }
+
+    private static List<BackupService.ItemDraft> items(Body body) {
+        List<JsonNode> entries = body.objects("items");
+        List<BackupService.ItemDraft> out = null;
+        if (entries != null) {
+            out = new ArrayList<>();
+            for (int i = 0; i < entries.size(); i++) {
+                JsonNode e = entries.get(i);
+                out.add(new BackupService.ItemDraft(body.string(e, "vm", "items[" + i + "].vm"), body.string(e, "backupId", "items[" + i + "].backupId")));
+            }
+        }
+        body.requireWellFormed();
+        return out;
+    }
+}
