@@ -116,6 +116,13 @@ function startRecordingProxy (target, record) {
     req.on('data', (c) => chunks.push(c))
     req.on('end', () => {
       const body = Buffer.concat(chunks)
+      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url)
+      const invocation = {
+        type: 'LambdaInvoked',
+        functionName: match ? decodeURIComponent(match[1]) : req.url,
+        invocationType: req.headers['x-amz-invocation-type'] ?? 'RequestResponse',
+        input: parseBody(body),
+      }
       const headers = { ...req.headers, host: target.host }
       const upstream = http.request({
         agent, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers,
@@ -124,13 +131,9 @@ function startRecordingProxy (target, record) {
         answer.on('data', (c) => answerChunks.push(c))
         answer.on('end', () => {
           const answerBody = Buffer.concat(answerChunks)
-          const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url)
           record({
-            type: 'LambdaInvoked',
+            ...invocation,
             timestamp: Date.now(),
-            functionName: match ? decodeURIComponent(match[1]) : req.url,
-            invocationType: req.headers['x-amz-invocation-type'] ?? 'RequestResponse',
-            input: parseBody(body),
             statusCode: answer.statusCode,
             functionError: answer.headers['x-amz-function-error'] ?? null,
             output: parseBody(answerBody),
@@ -140,8 +143,11 @@ function startRecordingProxy (target, record) {
         })
       })
       upstream.on('error', (e) => {
-        // The SDK then reports a networking error, as it would without the proxy.
-        res.destroy(e)
+        // Answered as the service's own 5xx, so the execution's cause says what is wrong (the SDK retries it first).
+        const message = `the Lambda endpoint ${target.origin} is unreachable: ${e.code ?? e.message}`
+        record({ ...invocation, timestamp: Date.now(), statusCode: 502, functionError: null, output: message })
+        res.writeHead(502, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ServiceException' })
+        res.end(JSON.stringify({ Type: 'Service', Message: message }))
       })
       upstream.end(body)
     })

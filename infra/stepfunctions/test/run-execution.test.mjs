@@ -103,6 +103,14 @@ test('an unknown function fails with the SDK error name ResourceNotFoundExceptio
     }
   })
 
+test('an unreachable Lambda endpoint fails the Task with ServiceException and says which endpoint', async () => {
+  const { result } = await runExecution({ definition: fixture('tiny.asl.json'), input: INPUT, ...FAST },
+    { endpoint: 'http://127.0.0.1:9' })
+  assert.equal(result.status, 'FAILED')
+  assert.equal(result.error, 'ServiceException')
+  assert.match(result.cause, /the Lambda endpoint http:\/\/127\.0\.0\.1:9 is unreachable: ECONNREFUSED/)
+})
+
 test('SIGTERM aborts: ABORTED with the events so far', async () => {
   let child
   const lambda = await fakeLambda({
