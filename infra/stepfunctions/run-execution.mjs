@@ -186,13 +186,12 @@ async function main () {
   const events = []
   const hasTasks = states.some((s) => s.state.Type === 'Task')
   const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA
-  let proxy = null
   if (hasTasks) {
     if (!endpoint) {
       throw new BadRequest('AWS_ENDPOINT_URL_LAMBDA is not set: Task states need a local Lambda endpoint ' +
         '(this script never calls AWS)')
     }
-    proxy = await startRecordingProxy(new URL(endpoint), (event) => events.push(event))
+    const proxy = await startRecordingProxy(new URL(endpoint), (event) => events.push(event))
     process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${proxy.address().port}`
   }
   process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
