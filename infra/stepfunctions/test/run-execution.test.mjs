@@ -1,0 +1,166 @@
+// run-execution.mjs as a child process on Node 22, against a fake Lambda endpoint in this process.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { fakeLambda, fixture, runExecution } from './helpers.mjs'
+
+const INPUT = { vm: 'vm-1', password: 'pw-in-the-input' }
+const FAST = { waitOverrides: { '*': 0 }, retryOverrides: { '*': 0 } }
+
+function types (result) {
+  return result.events.map((e) => e.type + (e.state ? ':' + e.state.name : ''))
+}
+
+test('a Task retried on its errorType, a Wait overridden to 0 ms, the context object, and every payload in the events',
+  async () => {
+    const lambda = await fakeLambda({
+      'start-job': (payload, call) => call <= 2
+        ? { error: { type: 'dev.lifeboat.Transient', message: 'busy, try #' + call } }
+        : { result: { job: 'job-7', token: 'token-only-in-the-lambda-answer' } },
+    })
+    try {
+      const started = Date.now()
+      const { code, stderr, result } = await runExecution(
+        { definition: fixture('tiny.asl.json'), input: INPUT, name: 'exec-1', ...FAST }, { endpoint: lambda.endpoint })
+      const wallMs = Date.now() - started
+      assert.equal(code, 0, stderr)
+      assert.equal(result.status, 'SUCCEEDED', JSON.stringify(result))
+      assert.deepEqual(result.output, { vm: 'vm-1', job: 'job-7', execution: 'exec-1' })
+      assert.equal(result.error, null)
+      assert.equal(lambda.calls['start-job'], 3)
+      assert.deepEqual(result.events.filter((e) => e.type === 'StateRetried').map((e) => e.retry.attempt), [ 1, 2 ])
+      assert.deepEqual(result.events.filter((e) => e.type === 'StateFailed').map((e) => e.Error),
+        [ 'dev.lifeboat.Transient', 'dev.lifeboat.Transient' ])
+      for (const state of [ 'StartJob', 'Pause', 'Report' ]) {
+        assert.ok(types(result).includes('StateEntered:' + state), state)
+        assert.ok(types(result).includes('StateExited:' + state), state)
+      }
+      const invocations = result.events.filter((e) => e.type === 'LambdaInvoked')
+      assert.equal(invocations.length, 3)
+      assert.equal(invocations[0].functionName, 'arn:aws:lambda:us-east-1:123456789012:function:start-job')
+      assert.deepEqual(invocations[2].input, { vm: 'vm-1', password: 'pw-in-the-input' })
+      assert.equal(invocations[0].functionError, 'Unhandled')
+      // ResultSelector drops the token from the state, but the Lambda's answer is in the log, as in AWS's history.
+      const log = JSON.stringify(result.events)
+      assert.ok(log.includes('token-only-in-the-lambda-answer'))
+      assert.ok(!JSON.stringify(result.output).includes('token-only'))
+      assert.ok(wallMs < 10000, `the 30 s Wait and the 5 s retry intervals are overridden (took ${wallMs} ms)`)
+    } finally {
+      await lambda.close()
+    }
+  })
+
+test('a Catch matches the errorType; the Fail state names the execution error', async () => {
+  const lambda = await fakeLambda({
+    'start-job': () => ({ error: { type: 'dev.lifeboat.Terminal', message: 'job refused' } }),
+  })
+  try {
+    const { result } = await runExecution({ definition: fixture('tiny.asl.json'), input: INPUT, ...FAST },
+      { endpoint: lambda.endpoint })
+    assert.equal(result.status, 'FAILED')
+    assert.equal(result.error, 'BackupFailed')
+    assert.equal(result.cause, 'the backup system refused the job')
+    assert.equal(lambda.calls['start-job'], 1, 'Terminal is not retried')
+    assert.ok(types(result).includes('StateCaught:StartJob'))
+    const failed = result.events.find((e) => e.type === 'StateEntered' && e.state.name === 'Failed')
+    // The library's Catch output: Cause is "errorType: errorMessage" (AWS puts the error payload's JSON there).
+    assert.deepEqual(failed.state.input.failure, { Error: 'dev.lifeboat.Terminal', Cause: 'dev.lifeboat.Terminal: job refused' })
+  } finally {
+    await lambda.close()
+  }
+})
+
+test('an uncaught function error fails the execution with the errorType and the error payload as the cause', async () => {
+  const lambda = await fakeLambda({
+    'start-job': () => ({ error: { type: 'java.lang.IllegalStateException', message: 'no such VM' } }),
+  })
+  try {
+    const { result } = await runExecution({ definition: fixture('tiny.asl.json'), input: INPUT, ...FAST },
+      { endpoint: lambda.endpoint })
+    assert.equal(result.status, 'FAILED')
+    assert.equal(result.error, 'java.lang.IllegalStateException')
+    assert.deepEqual(JSON.parse(result.cause),
+      { errorType: 'java.lang.IllegalStateException', errorMessage: 'no such VM', stackTrace: [] })
+    assert.equal(result.events.at(-1).type, 'ExecutionFailed')
+  } finally {
+    await lambda.close()
+  }
+})
+
+test('an unknown function fails with the SDK error name ResourceNotFoundException (AWS: Lambda.ResourceNotFoundException)',
+  async () => {
+    const lambda = await fakeLambda({})
+    try {
+      const { result } = await runExecution({ definition: fixture('tiny.asl.json'), input: INPUT, ...FAST },
+        { endpoint: lambda.endpoint })
+      assert.equal(result.status, 'FAILED')
+      assert.equal(result.error, 'ResourceNotFoundException')
+      assert.match(result.cause, /Function not found: arn:aws:lambda:us-east-1:123456789012:function:start-job/)
+      const invoked = result.events.find((e) => e.type === 'LambdaInvoked')
+      assert.equal(invoked.statusCode, 404)
+    } finally {
+      await lambda.close()
+    }
+  })
+
+test('an unreachable Lambda endpoint fails the Task with ServiceException and says which endpoint', async () => {
+  const { result } = await runExecution({ definition: fixture('tiny.asl.json'), input: INPUT, ...FAST },
+    { endpoint: 'http://127.0.0.1:9' })
+  assert.equal(result.status, 'FAILED')
+  assert.equal(result.error, 'ServiceException')
+  assert.match(result.cause, /the Lambda endpoint http:\/\/127\.0\.0\.1:9 is unreachable: ECONNREFUSED/)
+})
+
+test('SIGTERM aborts: ABORTED with the events so far', async () => {
+  let child
+  const lambda = await fakeLambda({
+    'start-job': () => {
+      setTimeout(() => child.kill('SIGTERM'), 200) // the execution is then in its 30 s Wait
+      return { result: { job: 'job-1' } }
+    },
+  })
+  try {
+    const { code, result } = await runExecution({ definition: fixture('tiny.asl.json'), input: INPUT },
+      { endpoint: lambda.endpoint, onSpawn: (c) => { child = c } })
+    assert.equal(code, 0)
+    assert.equal(result.status, 'ABORTED')
+    assert.deepEqual(types(result).slice(-2), [ 'StateEntered:Pause', 'ExecutionAborted' ])
+  } finally {
+    await lambda.close()
+  }
+})
+
+test('TimeoutSeconds of the definition: TIMED_OUT', async () => {
+  const definition = { TimeoutSeconds: 1, StartAt: 'Sleep', States: { Sleep: { Type: 'Wait', Seconds: 60, End: true } } }
+  const { result } = await runExecution({ definition })
+  assert.equal(result.status, 'TIMED_OUT')
+  assert.equal(result.error, 'States.Timeout')
+})
+
+test('a definition given as text, without Tasks, needs no Lambda endpoint', async () => {
+  const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } })
+  const { code, result } = await runExecution({ definition })
+  assert.equal(code, 0)
+  assert.deepEqual(result.output, { ok: true })
+})
+
+test('bad requests exit 2 with one message on stderr', async (t) => {
+  const tiny = fixture('tiny.asl.json')
+  const cases = [
+    [ 'no endpoint for Tasks', { definition: tiny, input: INPUT }, /AWS_ENDPOINT_URL_LAMBDA is not set/ ],
+    [ 'invalid definition', { definition: { StartAt: 'A', States: { A: { Type: 'Pass', Next: 'B' } } } },
+      /Missing 'StartAt'\|'Next'\|'Default' target: B/ ],
+    [ 'override of no such state', { definition: tiny, waitOverrides: { Paus: 0 } }, /waitOverrides names Paus/ ],
+    [ 'override of a state that is no Wait', { definition: tiny, waitOverrides: { Report: 0 } },
+      /waitOverrides names Report/ ],
+    [ 'no definition', { input: {} }, /no definition/ ],
+  ]
+  for (const [ name, request, message ] of cases) {
+    await t.test(name, async () => {
+      const { code, stdout, stderr } = await runExecution(request, { endpoint: name === 'no endpoint for Tasks' ? undefined : 'http://127.0.0.1:9' })
+      assert.equal(code, 2, stderr)
+      assert.equal(stdout, '')
+      assert.match(stderr, message)
+    })
+  }
+})

@@ -1,0 +1,94 @@
+package dev.lifeboat.workflowruntime;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/** The Lambda {@link Context} of one invocation through {@link LambdaInvokeServer}: what handlers actually read. */
+final class InvocationContext implements Context {
+
+    private final String functionName;
+    private final String invokedArn;
+    private final String requestId;
+    private final long deadlineNanos;
+    private final LambdaLogger logger;
+
+    InvocationContext(String functionName, String invokedArn, String requestId, Duration timeout) {
+        this.functionName = functionName;
+        this.invokedArn = invokedArn;
+        this.requestId = requestId;
+        this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+        this.logger = new StderrLogger("[" + functionName + "] ");
+    }
+
+    @Override
+    public String getAwsRequestId() {
+        return requestId;
+    }
+
+    @Override
+    public String getLogGroupName() {
+        return "/aws/lambda/" + functionName;
+    }
+
+    @Override
+    public String getLogStreamName() {
+        return "local/[$LATEST]local";
+    }
+
+    @Override
+    public String getFunctionName() {
+        return functionName;
+    }
+
+    @Override
+    public String getFunctionVersion() {
+        return "$LATEST";
+    }
+
+    @Override
+    public String getInvokedFunctionArn() {
+        return invokedArn;
+    }
+
+    @Override
+    public CognitoIdentity getIdentity() {
+        return null;
+    }
+
+    @Override
+    public ClientContext getClientContext() {
+        return null;
+    }
+
+    @Override
+    public int getRemainingTimeInMillis() {
+        return (int) Math.max(0, (deadlineNanos - System.nanoTime()) / 1_000_000);
+    }
+
+    @Override
+    public int getMemoryLimitInMB() {
+        return 512;
+    }
+
+    @Override
+    public LambdaLogger getLogger() {
+        return logger;
+    }
+
+    /** Prefixes each entry with the function: every function of a test shares one stderr. */
+    private record StderrLogger(String prefix) implements LambdaLogger {
+        @Override
+        public void log(String message) {
+            System.err.print(prefix + message + (message.endsWith("\n") ? "" : "\n"));
+        }
+
+        @Override
+        public void log(byte[] message) {
+            log(new String(message, StandardCharsets.UTF_8));
+        }
+    }
+}
