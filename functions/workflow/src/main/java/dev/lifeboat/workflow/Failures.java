@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  */
 final class Failures {
     private static final Pattern CODED = Pattern.compile("([A-Z][A-Z0-9_]+): (.*)", Pattern.DOTALL);
+    /** {@code <errorType>: <errorMessage>}, the form aws-local-stepfunctions gives a Catch instead of AWS's JSON. */
+    private static final Pattern TYPED = Pattern.compile("[a-z][\\w$]*(?:\\.[\\w$]+)+: (.*)", Pattern.DOTALL);
 
     private Failures() {}
 
@@ -27,6 +29,10 @@ final class Failures {
             } catch (java.io.IOException e) {
                 // not JSON after all: keep the text as it is
             }
+        }
+        Matcher typed = TYPED.matcher(message);
+        if (typed.matches()) {
+            message = typed.group(1);
         }
         Matcher m = CODED.matcher(message);
         if (m.matches()) {

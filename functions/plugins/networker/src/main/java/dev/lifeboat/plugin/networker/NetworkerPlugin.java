@@ -130,7 +130,11 @@ public final class NetworkerPlugin implements BackupPlugin {
                 new dev.lifeboat.plugin.vmware.VimClient.Config(settings.connectTimeout(), settings.requestTimeout())));
     }
 
-    NetworkerPlugin(Settings settings, Placement.Resolver placement) {
+    /**
+     * With another placement resolver than vCenter: a site that pins recreated VMs to one cluster, or a test of the
+     * workflows that leaves the vCenter lookup to the plugin's own vcsim tests.
+     */
+    public NetworkerPlugin(Settings settings, Placement.Resolver placement) {
         this.settings = Objects.requireNonNull(settings);
         this.placement = Objects.requireNonNull(placement);
     }

@@ -11,7 +11,7 @@ import java.util.List;
  * {@code computeResourceMoref}, {@code vmFolderMoref}, {@code datastoreMoref}; {@code hostMoref} and
  * {@code resourcePoolMoref} optional). Values are the morefs' values as vCenter writes them ({@code domain-c26}).
  */
-record Placement(String datacenter, String cluster, String computeResource, String host, String resourcePool,
+public record Placement(String datacenter, String cluster, String computeResource, String host, String resourcePool,
                  String vmFolder, String datastore) {
 
     /** The fields a {@code New} recover cannot do without, by their spec names, that this placement lacks. */
@@ -32,7 +32,7 @@ record Placement(String datacenter, String cluster, String computeResource, Stri
      * @param vmUuid  the backed-up VM's instance uuid
      * @param backup  NetWorker's backup resource ({@code vmInformation.datastoreMoref} is where its disks were)
      */
-    interface Resolver {
+    public interface Resolver {
         Placement placementFor(Session session, String vCenter, String vmUuid, JsonNode backup);
     }
 }

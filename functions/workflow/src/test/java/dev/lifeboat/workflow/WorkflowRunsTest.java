@@ -1,0 +1,265 @@
+package dev.lifeboat.workflow;
+
+import static dev.lifeboat.domain.fakes.Fixtures.TENANT;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.BackupService;
+import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.RestoreRequest;
+import dev.lifeboat.domain.backup.RestoreStatus;
+import dev.lifeboat.domain.backup.Trigger;
+import dev.lifeboat.domain.common.ExpectedVersion;
+import dev.lifeboat.domain.error.DomainException;
+import dev.lifeboat.domain.error.Problem;
+import dev.lifeboat.domain.events.EventPublisher.StateChangeEvent;
+import dev.lifeboat.domain.identity.Caller;
+import dev.lifeboat.domain.identity.Privilege;
+import dev.lifeboat.domain.vm.ConfigStatus;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lifeboat.domain.vm.VmDraft;
+import dev.lifeboat.testing.Dynalite;
+import dev.lifeboat.workflowruntime.Execution;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The real definitions of statemachines/ in aws-local-stepfunctions, against the real task handler and the real
+ * NetWorker plugin talking to the NetWorker simulator, over dynalite.
+ */
+@ExtendWith(Dynalite.class)
+class WorkflowRunsTest {
+    static final Caller USER = new Caller("user", "ent-1", EnumSet.of(Privilege.VAPP_MANAGE_BACKUP, Privilege.VAPP_RESTORE_BACKUP));
+    WorkflowHarness h;
+
+    @AfterEach
+    void stop() {
+        if (h != null) {
+            assertNoPassword(h);
+            h.close();
+        }
+    }
+
+    /** Issue 5: no execution input or output, state or Lambda payload, holds a manager password. */
+    static void assertNoPassword(WorkflowHarness h) {
+        String all = h.executions.stream().map(e -> e.events().toString() + e.output() + e.cause()).reduce("", String::concat);
+        assertFalse(h.executions.isEmpty());
+        assertFalse(all.contains(WorkflowHarness.NW_PASSWORD), "a NetWorker password in an execution");
+        assertFalse(all.contains(WorkflowHarness.VC_PASSWORD), "a vCenter password in an execution");
+        assertTrue(all.contains("secretRef"), "the manager travels by its secret reference");
+    }
+
+    WorkflowHarness harness(URI dynalite) throws Exception {
+        h = new WorkflowHarness(dynalite, Duration.ofMillis(300), Map.of());
+        return h;
+    }
+
+    Backup backupNow(String vm) {
+        return h.backups.backupNow(USER, vm, () -> null);
+    }
+
+    @Test
+    void applyScheduleTakesTheVmIntoTheBackupSystemsGroup(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        assertEquals(ConfigStatus.APPLIED, vm.backup().status());
+        assertEquals(List.of(vm.hypervisor().uuid()), h.sim.workItems("GOLD"));
+    }
+
+    @Test
+    void aBackupReachesSuccessWithItsRestorePointAndFreesTheVm(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        Backup queued = backupNow(vm.id());
+        Execution e = h.runBackup(queued);
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        Backup done = h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow();
+        assertEquals(BackupStatus.SUCCESS, done.status(), String.valueOf(done.error()));
+        assertEquals(100, done.progress());
+        assertTrue(done.providerRef() != null && !done.providerRef().isBlank());
+        assertTrue(done.startedAt() != null && done.finishedAt() != null);
+        assertTrue(h.backupStore.lockHolder(vm.id()).isEmpty());
+        assertEquals(1, h.sim.backups(vm.hypervisor().uuid()).size());
+        assertEquals(List.of("IN_PROGRESS", "SUCCESS"), statuses(h, queued.id()));
+    }
+
+    static List<String> statuses(WorkflowHarness h, String id) {
+        List<String> out = new ArrayList<>();
+        for (StateChangeEvent ev : h.events) {
+            if (id.equals(ev.resource()) && (out.isEmpty() || !out.get(out.size() - 1).equals(ev.detail().get("status")))) {
+                out.add((String) ev.detail().get("status"));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aFailingBackupIsFailedWithTheBackupSystemsReason(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        h.sim.failNextBackup(vm.hypervisor().uuid(), "datastore01 is out of space");
+        Backup queued = backupNow(vm.id());
+        Execution e = h.runBackup(queued);
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), "the failure is recorded, not thrown: " + e.describe());
+        Backup failed = h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow();
+        assertEquals(BackupStatus.FAILED, failed.status());
+        assertTrue(failed.error().message().contains("datastore01 is out of space"), failed.error().toString());
+        assertTrue(h.backupStore.lockHolder(vm.id()).isEmpty());
+        assertEquals(List.of("IN_PROGRESS", "FAILED"), statuses(h, queued.id()));
+    }
+
+    @Test
+    void aPluginThatAnswers500TwiceIsRetriedAndTheBackupSucceeds(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        Backup queued = backupNow(vm.id());
+        h.sim.faults().failNext(2, 500);
+        Execution e = h.runBackup(queued);
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        assertEquals(2, e.retries("StartNetworker"), e::describe);
+        assertEquals(BackupStatus.SUCCESS, h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow().status());
+    }
+
+    @Test
+    void aBackupThatOutlastsItsTimeoutIsFailedWithTimeout(URI dynalite) throws Exception {
+        h = new WorkflowHarness(dynalite, Duration.ofMinutes(10), Map.of("OPERATION_TIMEOUT_SECONDS_NETWORKER", "2"));
+        VirtualMachine vm = h.deployedVm("web-01");
+        Backup queued = backupNow(vm.id());
+        Execution e = h.runBackup(queued);
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        Backup failed = h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow();
+        assertEquals(BackupStatus.FAILED, failed.status());
+        assertEquals("TIMEOUT", failed.error().code());
+        assertTrue(e.stateEvents("StateEntered", "WaitForJob").size() >= 2, "it polled before giving up");
+        assertTrue(h.backupStore.lockHolder(vm.id()).isEmpty());
+    }
+
+    @Test
+    void aMultiRestoreOfFiveVmsWithTwoFailuresEndsPartial(URI dynalite) throws Exception {
+        harness(dynalite);
+        h.switches(false);
+        List<BackupService.ItemDraft> items = new ArrayList<>();
+        List<VirtualMachine> machines = new ArrayList<>();
+        for (String name : List.of("app-01", "app-02", "app-03", "app-04", "app-05")) {
+            VirtualMachine vm = h.deployedVm(name);
+            machines.add(vm);
+            Backup b = backupNow(vm.id());
+            assertEquals(Execution.Status.SUCCEEDED, h.runBackup(b).status());
+            items.add(new BackupService.ItemDraft(vm.id(), b.id()));
+        }
+        h.sim.failNextRecover(machines.get(1).hypervisor().uuid(), "vCenter refused the revert");
+        h.sim.failNextRecover(machines.get(3).hypervisor().uuid(), "disk locked");
+        BackupService.Started started = h.backups.multiRestore(USER, () -> items);
+        Execution e = h.runRestores(started.request());
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        var view = h.backups.getRequest(USER, started.request().id());
+        assertEquals(RestoreRequest.Status.PARTIAL, view.request().status(view.restores()));
+        List<String> outcome = view.request().items().stream().map(i -> RestoreRequest.itemStatus(i, view.restores())).toList();
+        assertEquals(List.of("SUCCESS", "FAILED", "SUCCESS", "FAILED", "SUCCESS"), outcome);
+        assertTrue(view.restores().values().stream().filter(r -> r.status() == RestoreStatus.FAILED)
+                .allMatch(r -> r.error().message().contains("refused the revert") || r.error().message().contains("disk locked")));
+        machines.forEach(vm -> assertTrue(h.backupStore.lockHolder(vm.id()).isEmpty()));
+    }
+
+    @Test
+    void multipleRestoreOffThenOn(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        Backup b = backupNow(vm.id());
+        h.runBackup(b);
+        Execution first = h.runRestores(h.backups.restore(USER, vm.id(), b.id()).request());
+        assertEquals(Execution.Status.SUCCEEDED, first.status(), first::describe);
+        assertEquals(RestoreStatus.SUCCESS, h.backupStore.restoresOf(vm.id(), b.id()).get(0).status());
+        var refused = assertThrows(DomainException.class, () -> h.backups.restore(USER, vm.id(), b.id()));
+        assertEquals(Problem.CONFLICT, refused.problem());
+        assertTrue(refused.getMessage().contains("multipleRestore"));
+        h.switches(true);
+        Execution second = h.runRestores(h.backups.restore(USER, vm.id(), b.id()).request());
+        assertEquals(Execution.Status.SUCCEEDED, second.status(), second::describe);
+        assertEquals(List.of(RestoreStatus.SUCCESS, RestoreStatus.SUCCESS),
+                h.backupStore.restoresOf(vm.id(), b.id()).stream().map(r -> r.status()).toList());
+        assertEquals(2, h.sim.recovers().size());
+    }
+
+    @Test
+    void aVmThatIsNotAllocatedIsRecreatedByNetworker(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        Backup b = backupNow(vm.id());
+        h.runBackup(b);
+        h.registry.register(TENANT, vm.id(), () -> new VmDraft("ent-1", WorkflowHarness.DC, "web-01", "NOT_ALLOCATED", vm.hypervisor()), ExpectedVersion.ANY);
+        Execution removed = h.runApply(h.lastApply());
+        assertEquals(Execution.Status.SUCCEEDED, removed.status(), removed::describe);
+        assertEquals(List.of(), h.sim.workItems("GOLD"), "undeploy took the VM out of the group");
+        Execution e = h.runRestores(h.backups.restore(USER, vm.id(), b.id()).request());
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        assertEquals(RestoreStatus.SUCCESS, h.backupStore.restoresOf(vm.id(), b.id()).get(0).status());
+        assertEquals("New", h.sim.recovers().get(0).mode());
+    }
+
+    @Test
+    void resultsSyncDiscoversTheBackupSystemsOwnBackupsAndExpiresGoneOnes(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        Instant yesterday = Instant.now().minus(Duration.ofDays(1));
+        var own = h.sim.addBackup(vm.hypervisor().uuid(), yesterday, Instant.now().plus(Duration.ofDays(30)));
+        Execution first = h.runSync();
+        assertEquals(Execution.Status.SUCCEEDED, first.status(), first::describe);
+        List<Backup> found = h.backupStore.allBackups(vm.id());
+        assertEquals(1, found.size(), found.toString());
+        assertEquals(Trigger.DISCOVERED, found.get(0).trigger());
+        assertEquals(BackupStatus.SUCCESS, found.get(0).status());
+        assertEquals(1, first.output().get(0).path("discovered").asInt(), first.output().toString());
+
+        Execution again = h.runSync();
+        assertEquals(0, again.output().get(0).path("discovered").asInt(), "a known backup is not discovered twice");
+        h.sim.deleteBackup(own.id());
+        Execution third = h.runSync();
+        assertEquals(1, third.output().get(0).path("expired").asInt(), third.output().toString());
+        assertEquals(BackupStatus.EXPIRED, h.backupStore.findBackup(vm.id(), found.get(0).id()).orElseThrow().status());
+    }
+
+    @Test
+    void resultsSyncReportsAFailingDatacenterOrVmAndGoesOn(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        h.sim.addBackup(vm.hypervisor().uuid(), Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
+        // dc0 (visited first) has a backup manager that cannot be reached, and one configured VM.
+        new dev.lifeboat.domain.manager.BackupManagerService(h.config, h.secrets, m -> null, java.time.Clock.systemUTC(), h.ids, "#", "lifeboat/test")
+                .put(dev.lifeboat.domain.fakes.Fixtures.ADMIN, "dc0", () -> new dev.lifeboat.domain.manager.ManagerDraft("gone", "NETWORKER",
+                        "http://127.0.0.1:1/nwrestapi/v3/global", "a#b", new dev.lifeboat.domain.secret.Secret("c#d")), ExpectedVersion.ANY);
+        var other = new dev.lifeboat.domain.policy.BackupPolicyService(h.config, h.config, java.time.Clock.systemUTC(), h.ids)
+                .create(dev.lifeboat.domain.fakes.Fixtures.ADMIN, "dc0", () -> dev.lifeboat.domain.fakes.Fixtures.policy("GOLD",
+                        dev.lifeboat.domain.fakes.Fixtures.daily("01:00:00 +0000")));
+        h.config.saveAllowance(new dev.lifeboat.domain.allowance.Allowance("ent-1", "dc0", List.of(other.id()), 1), 0);
+        h.registry.register(TENANT, "far-01", () -> new VmDraft("ent-1", "dc0", "far-01", "NOT_ALLOCATED", null), ExpectedVersion.ANY);
+        h.configurations.put(TENANT, "far-01", () -> new dev.lifeboat.domain.vm.BackupConfigDraft(
+                List.of(new dev.lifeboat.domain.vm.BackupConfigDraft.Selection(other.id(), null))), ExpectedVersion.ANY);
+
+        Execution e = h.runSync();
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        assertEquals("dc0", e.output().get(0).path("datacenter").asText(), e.output().toString());
+        assertFalse(e.output().get(0).path("ok").asBoolean(), e.output().toString());
+        assertEquals("UNREACHABLE", e.output().get(0).path("error").path("code").asText(), e.output().toString());
+        assertEquals(1, e.output().get(1).path("discovered").asInt(), "the other datacenter went on: " + e.output());
+
+        h.sim.faults().failNext(20, 500);
+        Execution vmFails = h.runSync();
+        JsonNode dc1 = vmFails.output().get(1);
+        assertTrue(dc1.path("ok").asBoolean(), dc1.toString());
+        assertEquals("SERVER_ERROR", dc1.path("skippedVms").get(0).path("code").asText(), dc1.toString());
+        assertEquals(BackupStatus.SUCCESS, h.backupStore.allBackups(vm.id()).get(0).status(), "a VM that could not be listed expires nothing");
+    }
+}
