@@ -47,7 +47,13 @@ class TemplateCheckTest {
             "GET /virtual-machines",
             "GET /virtual-machines/{vm}/available-backup-policies",
             "GET /virtual-machines/{vm}/backup",
-            "PUT /virtual-machines/{vm}/backup");
+            "PUT /virtual-machines/{vm}/backup",
+            "POST /virtual-machines/{vm}/backups",
+            "GET /virtual-machines/{vm}/backups",
+            "GET /virtual-machines/{vm}/backups/{backupId}",
+            "POST /virtual-machines/{vm}/backups/{backupId}/restores",
+            "POST /restores",
+            "GET /restores/{id}");
 
     static Path root;
     static SamTemplate template;
@@ -171,27 +177,37 @@ class TemplateCheckTest {
     }
 
     /**
-     * Whoever may start the apply-schedule workflow may start exactly that state machine, and the cloud platform's
-     * VM events reach the registry function through a rule on their detail-type.
+     * A function that starts a workflow (an environment variable {@code *_STATE_MACHINE_ARN}) may start exactly that
+     * state machine, which exists in the template under that name; the cloud platform's VM events reach the registry
+     * function through a rule on their detail-type.
      */
     @Test
     @SuppressWarnings("unchecked")
-    void vmFunctionsStartOnlyTheApplyScheduleWorkflowAndEventsReachTheRegistry() {
+    void functionsStartOnlyTheWorkflowsTheyNameAndEventsReachTheRegistry() {
+        Set<String> machineNames = template.resources().values().stream().filter(r -> r.type().equals("AWS::Serverless::StateMachine"))
+                .map(r -> String.valueOf(((Map<?, ?>) r.properties().get("Name")).get("Fn::Sub"))).collect(Collectors.toSet());
         int starters = 0;
         for (var f : template.functions()) {
             Map<String, Object> env = (Map<String, Object>) ((Map<String, Object>) f.properties().getOrDefault("Environment", Map.of()))
                     .getOrDefault("Variables", Map.of());
-            Object arn = env.get("APPLY_SCHEDULE_STATE_MACHINE_ARN");
-            if (arn == null) continue;
-            starters++;
-            String arnText = String.valueOf(((Map<?, ?>) arn).get("Fn::Sub"));
-            List<Object> policies = (List<Object>) f.properties().get("Policies");
-            String allowed = policies.stream().filter(p -> p instanceof Map<?, ?> m && m.containsKey("StepFunctionsExecutionPolicy"))
+            List<Object> policies = (List<Object>) f.properties().getOrDefault("Policies", List.of());
+            Set<String> allowed = policies.stream().filter(p -> p instanceof Map<?, ?> m && m.containsKey("StepFunctionsExecutionPolicy"))
                     .map(p -> String.valueOf(((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) p).get("StepFunctionsExecutionPolicy")).get("StateMachineName")).get("Fn::Sub")))
-                    .findFirst().orElse(null);
-            assertTrue(allowed != null && arnText.endsWith(":stateMachine:" + allowed), f.logicalId() + ": starts " + arnText + " but may start " + allowed);
+                    .collect(Collectors.toSet());
+            for (var e : env.entrySet()) {
+                if (!e.getKey().endsWith("_STATE_MACHINE_ARN")) continue;
+                String arn = String.valueOf(((Map<?, ?>) e.getValue()).get("Fn::Sub"));
+                String name = arn.substring(arn.indexOf(":stateMachine:") + ":stateMachine:".length());
+                assertTrue(machineNames.contains(name), f.logicalId() + " " + e.getKey() + " names no state machine of the template: " + name);
+                if (f.logicalId().equals("WorkflowTasksFunction")) continue; // hands the ARN to Scheduler, whose role starts it
+                starters++;
+                assertTrue(allowed.contains(name), f.logicalId() + ": starts " + name + " but may start " + allowed);
+            }
+            long starts = f.logicalId().equals("WorkflowTasksFunction") ? 0 : env.keySet().stream().filter(k -> k.endsWith("_STATE_MACHINE_ARN")).count();
+            assertEquals(allowed.size(), starts,
+                    f.logicalId() + " may start a workflow it never starts: " + allowed);
         }
-        assertEquals(3, starters, "the registry (API and events) and the VM backup configuration start apply-schedule");
+        assertEquals(5, starters, "VM registry (API and events), VM backup configuration, backups and restores start workflows");
         var events = template.function("VmEventsFunction").orElseThrow();
         assertEquals(dev.lifeboat.api.events.VirtualMachineEventsHandler.class.getName(), events.handlerClass());
         Map<String, Object> rule = (Map<String, Object>) ((Map<String, Object>) ((Map<String, Object>) events.properties().get("Events"))
@@ -199,6 +215,41 @@ class TemplateCheckTest {
         assertEquals("EventBridgeRule", ((Map<?, ?>) ((Map<?, ?>) events.properties().get("Events")).get("VmStateChanged")).get("Type"));
         assertEquals(List.of(dev.lifeboat.api.events.VirtualMachineEventsHandler.DETAIL_TYPE), ((Map<?, ?>) rule.get("Pattern")).get("detail-type"));
         assertTrue(events.properties().containsKey("DeadLetterQueue"), "refused VM events are kept for an operator");
+    }
+
+    /**
+     * Every state machine's definition file exists; its placeholders and its DefinitionSubstitutions are the same set;
+     * each substitution is a function's {@code live} alias that the state machine may invoke, and nothing more.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void stateMachineSubstitutionsAreDefinedUsedAndInvokable() throws Exception {
+        int machines = 0;
+        for (var entry : template.resources().entrySet()) {
+            if (!entry.getValue().type().equals("AWS::Serverless::StateMachine")) continue;
+            machines++;
+            Map<String, Object> p = entry.getValue().properties();
+            Path definition = root.resolve(String.valueOf(p.get("DefinitionUri")));
+            assertTrue(Files.isRegularFile(definition), entry.getKey() + ": " + definition);
+            Set<String> placeholders = new TreeSet<>();
+            Matcher m = Pattern.compile("\\$\\{([A-Za-z0-9]+)}").matcher(Files.readString(definition));
+            while (m.find()) placeholders.add(m.group(1));
+            Map<String, Object> substitutions = (Map<String, Object>) p.getOrDefault("DefinitionSubstitutions", Map.of());
+            assertEquals(placeholders, new TreeSet<>(substitutions.keySet()), entry.getKey() + ": placeholders vs DefinitionSubstitutions");
+            Set<String> invoked = new TreeSet<>();
+            for (Object value : substitutions.values()) {
+                String sub = String.valueOf(((Map<?, ?>) value).get("Fn::Sub"));
+                Matcher fn = Pattern.compile("\\$\\{([A-Za-z0-9]+)\\.Arn}:live").matcher(sub);
+                assertTrue(fn.matches(), entry.getKey() + ": a substitution is a function's live alias: " + sub);
+                invoked.add(fn.group(1));
+            }
+            Set<String> granted = ((List<Object>) p.get("Policies")).stream().filter(x -> x instanceof Map<?, ?> mm && mm.containsKey("LambdaInvokePolicy"))
+                    .map(x -> String.valueOf(((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) x).get("LambdaInvokePolicy")).get("FunctionName")).get("Ref")))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertEquals(invoked, granted, entry.getKey() + ": may invoke exactly the functions it calls");
+            assertEquals("STANDARD", p.get("Type"), entry.getKey());
+        }
+        assertEquals(4, machines, "backup-lifecycle, multi-restore, apply-schedule, results-sync");
     }
 
     @Test
