@@ -262,4 +262,40 @@ class WorkflowRunsTest {
         assertEquals("SERVER_ERROR", dc1.path("skippedVms").get(0).path("code").asText(), dc1.toString());
         assertEquals(BackupStatus.SUCCESS, h.backupStore.allBackups(vm.id()).get(0).status(), "a VM that could not be listed expires nothing");
     }
+
+    @Test
+    void aConfigurationTheBackupSystemRefusesIsFailedAndThePreviousOneIsBack(URI dynalite) throws Exception {
+        harness(dynalite);
+        VirtualMachine vm = h.deployedVm("web-01");
+        var bronze = new dev.lifeboat.domain.policy.BackupPolicyService(h.config, h.config, java.time.Clock.systemUTC(), h.ids)
+                .create(dev.lifeboat.domain.fakes.Fixtures.ADMIN, WorkflowHarness.DC, () -> dev.lifeboat.domain.fakes.Fixtures.policy("BRONZE",
+                        dev.lifeboat.domain.fakes.Fixtures.daily("03:00:00 +0000")));
+        h.config.saveAllowance(new dev.lifeboat.domain.allowance.Allowance("ent-1", WorkflowHarness.DC, List.of(h.gold.id(), bronze.id()), 2), 1);
+        var change = h.configurations.put(TENANT, vm.id(), () -> new dev.lifeboat.domain.vm.BackupConfigDraft(
+                List.of(new dev.lifeboat.domain.vm.BackupConfigDraft.Selection(bronze.id(), null))), ExpectedVersion.ANY);
+        assertEquals(ConfigStatus.PENDING, change.vm().backup().status());
+        Execution e = h.runApply(h.lastApply());
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        VirtualMachine after = h.vms.findVm(vm.id()).orElseThrow();
+        assertEquals(ConfigStatus.FAILED, after.backup().status());
+        assertEquals(h.gold.id(), after.backup().policies().get(0).policyId(), "GOLD is in force again");
+        assertTrue(after.backup().error().message().contains("BRONZE"), after.backup().error().toString());
+    }
+
+    @Test
+    void aVmThatIsNotAllocatedIsNotRestoredOnVeeam(URI dynalite) throws Exception {
+        harness(dynalite);
+        h.deployedVm("web-01"); // NetWorker is busy elsewhere in the same cloud; its runs go through the password search too
+        new dev.lifeboat.domain.manager.BackupManagerService(h.config, h.secrets, m -> null, java.time.Clock.systemUTC(), h.ids, "#", "lifeboat/test")
+                .put(dev.lifeboat.domain.fakes.Fixtures.ADMIN, "dc-veeam", () -> new dev.lifeboat.domain.manager.ManagerDraft("veeam", "VEEAM",
+                        "https://veeam.example.com:9398/api/", "svc", new dev.lifeboat.domain.secret.Secret("pw")), ExpectedVersion.ANY);
+        h.registry.register(TENANT, "v-01", () -> new VmDraft("ent-1", "dc-veeam", "v-01", "NOT_ALLOCATED", null), ExpectedVersion.ANY);
+        Backup b = new Backup(h.ids.get(), "v-01", "dc-veeam", "ent-1", null, Trigger.DISCOVERED, BackupStatus.SUCCESS, Instant.now(),
+                Instant.now(), Instant.now(), 100, null, "rp-1", null, null, 0, 1);
+        h.backupStore.saveBackup(null, b);
+        var refused = assertThrows(DomainException.class, () -> h.backups.restore(USER, "v-01", b.id()));
+        assertEquals(Problem.CONFLICT, refused.problem());
+        assertTrue(refused.getMessage().contains("VEEAM restores only a DEPLOYED VM"), refused.getMessage());
+        assertTrue(h.lifecycles.restores.isEmpty());
+    }
 }
