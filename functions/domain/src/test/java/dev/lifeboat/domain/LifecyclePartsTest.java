@@ -1,0 +1,71 @@
+package dev.lifeboat.domain;
+
+import static dev.lifeboat.domain.fakes.Fixtures.CLOCK;
+import static dev.lifeboat.domain.fakes.Fixtures.NOW;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.PollPlan;
+import dev.lifeboat.domain.backup.ResultsSync;
+import dev.lifeboat.domain.backup.ResultsSync.Observed;
+import dev.lifeboat.domain.backup.Trigger;
+import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.fakes.Fixtures;
+import dev.lifeboat.domain.fakes.InMemoryBackupStore;
+import dev.lifeboat.domain.fakes.InMemoryConfigStore;
+import dev.lifeboat.domain.vm.Hypervisor;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.domain.vm.VmBackupConfig;
+import dev.lifeboat.domain.vm.VmState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LifecyclePartsTest {
+    @Test
+    void pollWaitsGrowThenStayAtTwoMinutesAndNeverPassTheDeadline() {
+        Instant far = NOW.plus(Duration.ofHours(4));
+        assertEquals(List.of(15L, 30L, 60L, 120L, 120L, 120L),
+                List.of(0, 1, 2, 3, 4, 50).stream().map(a -> PollPlan.nextWait(a, NOW, far)).toList());
+        assertEquals(40, PollPlan.nextWait(3, NOW, NOW.plusSeconds(40)), "the last wait ends at the deadline");
+        assertEquals(1, PollPlan.nextWait(0, NOW, NOW.plusMillis(300)), "never a zero-second wait before the deadline");
+        assertEquals(0, PollPlan.nextWait(0, NOW, NOW), "time is up");
+    }
+
+    @Test
+    void resultsSyncAddsUpdatesAndExpiresOnlyWhatItMay() {
+        InMemoryConfigStore vms = new InMemoryConfigStore();
+        InMemoryBackupStore store = new InMemoryBackupStore(vms);
+        VirtualMachine vm = new VirtualMachine("vm-1", "ent-1", "dc1", "web", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE);
+        VirtualMachine other = new VirtualMachine("vm-2", "ent-1", "dc1", "db", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE);
+        Backup kept = backup("01JB0000000000000000000001", "vm-1", Trigger.MANUAL, BackupStatus.SUCCESS, "rp-kept");
+        Backup gone = backup("01JB0000000000000000000002", "vm-1", Trigger.SCHEDULED, BackupStatus.SUCCESS, "rp-gone");
+        Backup running = backup("01JB0000000000000000000003", "vm-1", Trigger.DISCOVERED, BackupStatus.IN_PROGRESS, null);
+        running = new Backup(running.id(), "vm-1", "dc1", "ent-1", null, Trigger.DISCOVERED, BackupStatus.IN_PROGRESS, NOW, NOW, null, null, null,
+                null, "job-9", null, 0, 1);
+        Backup unseen = backup("01JB0000000000000000000004", "vm-2", Trigger.MANUAL, BackupStatus.SUCCESS, "rp-other");
+        for (Backup b : List.of(kept, gone, running, unseen)) store.saveBackup(null, b);
+
+        ResultsSync sync = new ResultsSync(store, CLOCK, Fixtures.sequentialIds());
+        var outcome = sync.record(List.of(vm, other), List.of(
+                        new Observed("vm-1", "rp-kept", BackupStatus.SUCCESS, NOW, NOW, 10L),
+                        new Observed("vm-1", "job-9", BackupStatus.SUCCESS, NOW, NOW, 20L),
+                        new Observed("vm-1", "rp-new", BackupStatus.SUCCESS, NOW.minusSeconds(60), NOW, 30L)),
+                Map.of("vm-2", new ErrorInfo("SERVER_ERROR", "try later")));
+        assertEquals(new ResultsSync.Outcome(1, 1, 1, List.of(new ErrorInfo("SERVER_ERROR", "vm-2: try later"))), outcome);
+        assertEquals(BackupStatus.EXPIRED, store.findBackup("vm-1", gone.id()).orElseThrow().status());
+        assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-1", running.id()).orElseThrow().status());
+        assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-2", unseen.id()).orElseThrow().status(), "a VM that failed expires nothing");
+        List<Backup> added = store.allBackups("vm-1").stream().filter(b -> "rp-new".equals(b.providerRef())).toList();
+        assertEquals(1, added.size());
+        assertEquals(Trigger.DISCOVERED, added.get(0).trigger());
+        assertEquals(BackupStatus.SUCCESS, added.get(0).status());
+    }
+
+    static Backup backup(String id, String vm, Trigger trigger, BackupStatus status, String ref) {
+        return new Backup(id, vm, "dc1", "ent-1", null, trigger, status, NOW, NOW, NOW, 100, null, ref, null, null, 0, 1);
+    }
+}
