@@ -1,5 +1,7 @@
 package dev.lifeboat.api;
 
+import dev.lifeboat.store.AwsClients;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.api.http.Json;

@@ -14,6 +14,7 @@ import dev.lifeboat.domain.backup.LifecycleWorkflows;
 import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
+import dev.lifeboat.store.AwsClients;
 import dev.lifeboat.store.DynamoBackupStore;
 import dev.lifeboat.store.DynamoConfigStore;
 import dev.lifeboat.store.DynamoIdempotencyStore;
@@ -89,22 +90,9 @@ public final class Services {
 
     /** One Step Functions client per environment, built on first use. */
     private static java.util.function.Supplier<SfnClient> sfn(Map<String, String> env) {
-        return SFN.computeIfAbsent(env, e -> memoized(() -> AwsClients.build(SfnClient.builder().httpClient(UrlConnectionHttpClient.create()), e, "SFN")));
+        return SFN.computeIfAbsent(env, e -> AwsClients.lazy(() -> AwsClients.build(SfnClient.builder().httpClient(UrlConnectionHttpClient.create()), e, "SFN")));
     }
 
-    private static <T> java.util.function.Supplier<T> memoized(java.util.function.Supplier<T> build) {
-        return new java.util.function.Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = build.get();
-                }
-                return value;
-            }
-        };
-    }
 
     static String require(Map<String, String> env, String name) {
         String value = env.get(name);

@@ -13,16 +13,15 @@ import dev.lifeboat.events.SchedulerBackupScheduler;
 import dev.lifeboat.store.DynamoBackupStore;
 import dev.lifeboat.store.DynamoConfigStore;
 import dev.lifeboat.store.DynamoVmStore;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import dev.lifeboat.store.AwsClients;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.scheduler.SchedulerClient;
@@ -77,41 +76,12 @@ public final class WorkflowServices {
     public static WorkflowServices forEnvironment(Map<String, String> env) {
         return SHARED.computeIfAbsent(Map.copyOf(env), e -> new WorkflowServices(
                 client(DynamoDbClient.builder(), e, "DYNAMODB"),
-                EventBridgePublisher.fromEnvironment(e, memoized(() -> client(EventBridgeClient.builder(), e, "EVENTBRIDGE"))),
-                SchedulerBackupScheduler.fromEnvironment(e, memoized(() -> client(SchedulerClient.builder(), e, "SCHEDULER"))),
+                EventBridgePublisher.fromEnvironment(e, AwsClients.lazy(() -> client(EventBridgeClient.builder(), e, "EVENTBRIDGE"))),
+                SchedulerBackupScheduler.fromEnvironment(e, AwsClients.lazy(() -> client(SchedulerClient.builder(), e, "SCHEDULER"))),
                 e, Clock.systemUTC()));
     }
 
-    /**
-     * In Lambda the SDK reads the process environment itself (SnapStart needs its default credential chain); a local
-     * runtime hands each function its own map, whose standard {@code AWS_*} variables are applied here.
-     */
-    static <B extends AwsClientBuilder<B, C> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, C>, C> C client(
-            B builder, Map<String, String> env, String service) {
-        builder.httpClient(UrlConnectionHttpClient.create());
-        if (!env.equals(System.getenv())) {
-            if (env.get("AWS_REGION") != null) builder.region(Region.of(env.get("AWS_REGION")));
-            String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_" + service, env.get("AWS_ENDPOINT_URL"));
-            if (endpoint != null) builder.endpointOverride(URI.create(endpoint));
-            if (env.get("AWS_ACCESS_KEY_ID") != null && env.get("AWS_SECRET_ACCESS_KEY") != null) {
-                builder.credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create(env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY"))));
-            }
-        }
-        return builder.build();
-    }
-
-    private static <T> Supplier<T> memoized(Supplier<T> build) {
-        return new Supplier<>() {
-            private T value;
-
-            @Override
-            public synchronized T get() {
-                if (value == null) {
-                    value = build.get();
-                }
-                return value;
-            }
-        };
+    private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C client(B builder, Map<String, String> env, String service) {
+        return AwsClients.build(builder.httpClient(UrlConnectionHttpClient.create()), env, service);
     }
 }

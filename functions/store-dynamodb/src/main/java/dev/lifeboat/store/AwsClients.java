@@ -1,4 +1,4 @@
-package dev.lifeboat.api;
+package dev.lifeboat.store;
 
 import java.net.URI;
 import java.util.Map;
@@ -14,10 +14,10 @@ import software.amazon.awssdk.regions.Region;
  * then the standard variables are read from that map: {@code AWS_REGION}, {@code AWS_ENDPOINT_URL_<SERVICE>} (or
  * {@code AWS_ENDPOINT_URL}) and the access keys, exactly as the SDK would read them from the process.
  */
-final class AwsClients {
+public final class AwsClients {
     private AwsClients() {}
 
-    static <B extends AwsClientBuilder<B, C>, C> C build(B builder, Map<String, String> env, String serviceVariable) {
+    public static <B extends AwsClientBuilder<B, C>, C> C build(B builder, Map<String, String> env, String serviceVariable) {
         if (!env.equals(System.getenv())) {
             String region = env.get("AWS_REGION");
             if (region != null) {
@@ -36,5 +36,20 @@ final class AwsClients {
             }
         }
         return builder.build();
+    }
+
+    /** A client built on first use and then kept: functions that never call a service never build its client. */
+    public static <T> java.util.function.Supplier<T> lazy(java.util.function.Supplier<T> build) {
+        return new java.util.function.Supplier<>() {
+            private T value;
+
+            @Override
+            public synchronized T get() {
+                if (value == null) {
+                    value = build.get();
+                }
+                return value;
+            }
+        };
     }
 }
