@@ -54,8 +54,8 @@ class LifecyclePartsTest {
                         new Observed("vm-1", "rp-kept", BackupStatus.SUCCESS, NOW, NOW, 10L),
                         new Observed("vm-1", "job-9", BackupStatus.SUCCESS, NOW, NOW, 20L),
                         new Observed("vm-1", "rp-new", BackupStatus.SUCCESS, NOW.minusSeconds(60), NOW, 30L)),
-                Map.of("vm-2", new ErrorInfo("SERVER_ERROR", "try later")));
-        assertEquals(new ResultsSync.Outcome(1, 1, 1, List.of(new ErrorInfo("SERVER_ERROR", "vm-2: try later"))), outcome);
+                Map.of("vm-2", new ErrorInfo("SERVER_ERROR", "try later")), NOW.minus(Duration.ofHours(5)));
+        assertEquals(new ResultsSync.Outcome(1, 1, 1, 0, List.of(new ErrorInfo("SERVER_ERROR", "vm-2: try later"))), outcome);
         assertEquals(BackupStatus.EXPIRED, store.findBackup("vm-1", gone.id()).orElseThrow().status());
         assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-1", running.id()).orElseThrow().status());
         assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-2", unseen.id()).orElseThrow().status(), "a VM that failed expires nothing");
@@ -63,6 +63,27 @@ class LifecyclePartsTest {
         assertEquals(1, added.size());
         assertEquals(Trigger.DISCOVERED, added.get(0).trigger());
         assertEquals(BackupStatus.SUCCESS, added.get(0).status());
+    }
+
+    @Test
+    void aRunningBackupOrRestoreThatOutlivedItsWorkflowIsLostAndFreesTheVm() {
+        InMemoryConfigStore vms = new InMemoryConfigStore();
+        InMemoryBackupStore store = new InMemoryBackupStore(vms);
+        VirtualMachine vm = new VirtualMachine("vm-1", "ent-1", "dc1", "web", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE);
+        vms.saveVm(null, vm, Map.of());
+        Backup stuck = new Backup("01JB0000000000000000000009", "vm-1", "dc1", "ent-1", null, Trigger.MANUAL, BackupStatus.IN_PROGRESS,
+                NOW.minus(Duration.ofHours(6)), NOW.minus(Duration.ofHours(6)), null, 40, null, null, "job", null, 0, 1);
+        store.createLockedBackup(stuck, vm);
+        Backup young = new Backup("01JB0000000000000000000010", "vm-1", "dc1", "ent-1", null, Trigger.SCHEDULED, BackupStatus.IN_PROGRESS,
+                NOW.minusSeconds(60), NOW.minusSeconds(60), null, 10, null, null, "job2", null, 0, 1);
+        store.saveBackup(null, young);
+        var outcome = new ResultsSync(store, CLOCK, Fixtures.sequentialIds()).record(List.of(vm), List.of(), Map.of(), NOW.minus(Duration.ofHours(5)));
+        assertEquals(1, outcome.lost());
+        Backup lost = store.findBackup("vm-1", stuck.id()).orElseThrow();
+        assertEquals(BackupStatus.FAILED, lost.status());
+        assertEquals("LOST", lost.error().code());
+        assertEquals(BackupStatus.IN_PROGRESS, store.findBackup("vm-1", young.id()).orElseThrow().status(), "a run within its timeout is left alone");
+        assertEquals(java.util.Optional.empty(), store.lockHolder("vm-1"));
     }
 
     static Backup backup(String id, String vm, Trigger trigger, BackupStatus status, String ref) {

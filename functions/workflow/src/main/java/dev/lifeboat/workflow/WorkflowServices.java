@@ -43,6 +43,7 @@ public final class WorkflowServices {
     final ResultsSync sync;
     final BackupScheduler scheduler;
     final Clock clock;
+    final Map<ManagerType, Duration> timeouts;
 
     public WorkflowServices(DynamoDbClient dynamo, EventPublisher events, BackupScheduler scheduler, Map<String, String> env, Clock clock) {
         String table = env.get("TABLE_NAME");
@@ -53,7 +54,8 @@ public final class WorkflowServices {
         this.config = new DynamoConfigStore(dynamo, table);
         this.vms = new DynamoVmStore(dynamo, table);
         this.backups = new DynamoBackupStore(dynamo, table);
-        this.lifecycle = new BackupLifecycle(vms, backups, config, config, events, clock, ids, timeouts(env));
+        this.timeouts = timeouts(env);
+        this.lifecycle = new BackupLifecycle(vms, backups, config, config, events, clock, ids, timeouts);
         ScheduleWorkflow noFurtherRuns = request -> {
             throw new IllegalStateException("the workflow tasks never start an apply-schedule run");
         };

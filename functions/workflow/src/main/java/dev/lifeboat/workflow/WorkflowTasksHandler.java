@@ -357,9 +357,12 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         for (JsonNode f : in.path("results").path("failures")) {
             failed.put(f.path("vmId").asText(), new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("message").asText("")));
         }
-        ResultsSync.Outcome outcome = services.sync.record(vms, observed, failed);
+        // A run Lifeboat started may last the type's timeout; one hour later its workflow has certainly ended.
+        java.time.Duration limit = services.config.findManager(datacenter).map(m -> services.timeouts.get(m.type())).orElse(java.time.Duration.ofHours(4));
+        ResultsSync.Outcome outcome = services.sync.record(vms, observed, failed, services.clock.instant().minus(limit).minus(java.time.Duration.ofHours(1)));
         ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true)
-                .put("discovered", outcome.discovered()).put("updated", outcome.updated()).put("expired", outcome.expired());
+                .put("discovered", outcome.discovered()).put("updated", outcome.updated()).put("expired", outcome.expired())
+                .put("lost", outcome.lost());
         ArrayNode skipped = out.putArray("skippedVms");
         outcome.skipped().forEach(e -> skipped.addObject().put("code", e.code()).put("message", e.message()));
         if (!outcome.skipped().isEmpty()) {

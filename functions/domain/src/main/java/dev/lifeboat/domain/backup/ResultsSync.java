@@ -32,23 +32,48 @@ public final class ResultsSync {
     /** A backup as the backup system lists it. */
     public record Observed(String vm, String ref, BackupStatus status, Instant startedAt, Instant finishedAt, Long sizeBytes) {}
 
-    /** What one run changed, and the VMs it could not look at (the backup system reported them failing). */
-    public record Outcome(int discovered, int updated, int expired, List<ErrorInfo> skipped) {}
+    /**
+     * What one run changed, and the VMs it could not look at (the backup system reported them failing).
+     *
+     * @param lost backups and restores still running long after their workflow must have ended, now FAILED
+     */
+    public record Outcome(int discovered, int updated, int expired, int lost, List<ErrorInfo> skipped) {}
+
+    static final ErrorInfo LOST = new ErrorInfo("LOST",
+            "The workflow that ran this operation ended without recording its outcome; the VM is free again.");
 
     /**
      * @param vms the VMs that were listed; only their backups are compared
      * @param failedVms VMs the backup system could not list, with the reason: they are skipped, never expired
      */
-    public Outcome record(List<VirtualMachine> vms, List<Observed> observed, Map<String, ErrorInfo> failedVms) {
+    /**
+     * @param staleBefore a backup or restore that Lifeboat started and that is still running but was requested before
+     *                    this moment outlived its workflow's timeout: it is FAILED with LOST and frees its VM. This is the
+     *                    backstop of an execution that could not record its own end.
+     */
+    public Outcome record(List<VirtualMachine> vms, List<Observed> observed, Map<String, ErrorInfo> failedVms, Instant staleBefore) {
         Map<String, List<Observed>> byVm = new HashMap<>();
         observed.forEach(o -> byVm.computeIfAbsent(o.vm(), k -> new ArrayList<>()).add(o));
         int discovered = 0;
         int updated = 0;
         int expired = 0;
+        int lost = 0;
         List<ErrorInfo> skipped = new ArrayList<>();
         failedVms.forEach((vm, why) -> skipped.add(new ErrorInfo(why.code(), vm + ": " + why.message())));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         for (VirtualMachine vm : vms) {
+            for (Backup b : backups.allBackups(vm.id())) {
+                if (b.status().running() && b.trigger() != Trigger.DISCOVERED && b.requestedAt().isBefore(staleBefore)) {
+                    backups.finishBackup(b, b.withStatus(BackupStatus.FAILED, now, LOST));
+                    lost++;
+                }
+            }
+            for (Restore r : backups.allRestores(vm.id())) {
+                if (!r.status().ended() && r.requestedAt().isBefore(staleBefore)) {
+                    backups.finishRestore(r, r.withStatus(RestoreStatus.FAILED, now, LOST));
+                    lost++;
+                }
+            }
             if (failedVms.containsKey(vm.id())) {
                 continue;
             }
@@ -84,6 +109,6 @@ public final class ResultsSync {
                 }
             }
         }
-        return new Outcome(discovered, updated, expired, skipped);
+        return new Outcome(discovered, updated, expired, lost, skipped);
     }
 }
