@@ -31,6 +31,11 @@ import java.util.regex.Pattern;
  */
 final class Idempotency {
     static final Duration LIFETIME = Duration.ofHours(24);
+    /**
+     * How long a key stays reserved for a first request that has not answered: longer than an API function may run
+     * (its timeout is 15 s), short enough that a request whose function was stopped does not block its key for a day.
+     */
+    static final Duration RESERVATION = Duration.ofMinutes(2);
     private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,255}");
 
     private final DynamoIdempotencyStore store;
@@ -64,7 +69,7 @@ final class Idempotency {
                 }
                 return replay(e);
             }
-            if (store.reserve(scope, key, hash, now, now.plus(LIFETIME))) {
+            if (store.reserve(scope, key, hash, now, now.plus(RESERVATION))) {
                 HttpResponse response;
                 try {
                     response = route.get();
@@ -75,7 +80,8 @@ final class Idempotency {
                 if (response.status() >= 200 && response.status() < 300) {
                     ObjectNode headers = Json.NODES.objectNode();
                     response.headers().forEach(headers::put);
-                    store.complete(scope, key, response.status(), headers.toString(), response.body() == null ? "" : response.body().toString());
+                    store.complete(scope, key, response.status(), headers.toString(), response.body() == null ? "" : response.body().toString(),
+                            now.plus(LIFETIME));
                 } else {
                     store.release(scope, key);
                 }

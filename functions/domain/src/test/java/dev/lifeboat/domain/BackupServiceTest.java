@@ -255,4 +255,16 @@ class BackupServiceTest {
         assertEquals(RestoreRequest.Status.SUCCESS, single.request().status(single.restores()));
         assertNull(single.request().items().get(0).rejection());
     }
+
+    @Test
+    void aRestoreWhoseWorkflowNeverStartedDoesNotCountAsARestore() {
+        Backup b = succeeded("vm-1");
+        workflows.unavailable = true;
+        refused(Problem.SERVICE_UNAVAILABLE, () -> service.restore(RESTORER, "vm-1", b.id()));
+        assertEquals("WORKFLOW_UNAVAILABLE", backupStore.restoresOf("vm-1", b.id()).get(0).error().code());
+        assertTrue(backupStore.lockHolder("vm-1").isEmpty());
+        workflows.unavailable = false;
+        assertEquals(RestoreStatus.QUEUED, service.restore(RESTORER, "vm-1", b.id()).restores().get(0).status(),
+                "with multipleRestore off, the same request may be sent again");
+    }
 }

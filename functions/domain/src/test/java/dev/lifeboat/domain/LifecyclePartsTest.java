@@ -49,7 +49,7 @@ class LifecyclePartsTest {
         Backup unseen = backup("01JB0000000000000000000004", "vm-2", Trigger.MANUAL, BackupStatus.SUCCESS, "rp-other");
         for (Backup b : List.of(kept, gone, running, unseen)) store.saveBackup(null, b);
 
-        ResultsSync sync = new ResultsSync(store, CLOCK, Fixtures.sequentialIds());
+        ResultsSync sync = new ResultsSync(store, events -> { }, CLOCK, Fixtures.sequentialIds());
         var outcome = sync.record(List.of(vm, other), List.of(
                         new Observed("vm-1", "rp-kept", BackupStatus.SUCCESS, NOW, NOW, 10L),
                         new Observed("vm-1", "job-9", BackupStatus.SUCCESS, NOW, NOW, 20L),
@@ -77,7 +77,7 @@ class LifecyclePartsTest {
         Backup young = new Backup("01JB0000000000000000000010", "vm-1", "dc1", "ent-1", null, Trigger.SCHEDULED, BackupStatus.IN_PROGRESS,
                 NOW.minusSeconds(60), NOW.minusSeconds(60), null, 10, null, null, "job2", null, 0, 1);
         store.saveBackup(null, young);
-        var outcome = new ResultsSync(store, CLOCK, Fixtures.sequentialIds()).record(List.of(vm), List.of(), Map.of(), NOW.minus(Duration.ofHours(5)));
+        var outcome = new ResultsSync(store, events -> { }, CLOCK, Fixtures.sequentialIds()).record(List.of(vm), List.of(), Map.of(), NOW.minus(Duration.ofHours(5)));
         assertEquals(1, outcome.lost());
         Backup lost = store.findBackup("vm-1", stuck.id()).orElseThrow();
         assertEquals(BackupStatus.FAILED, lost.status());

@@ -69,13 +69,14 @@ public final class DynamoIdempotencyStore {
         }
     }
 
-    /** Keeps the first answer for the key's remaining life. */
-    public void complete(String scope, String idempotencyKey, int status, String headers, String body) {
+    /** Keeps the first answer until {@code expiresAt}. */
+    public void complete(String scope, String idempotencyKey, int status, String headers, String body, Instant expiresAt) {
         dynamo.updateItem(b -> b.tableName(table).key(key(scope, idempotencyKey))
-                .updateExpression("SET #status = :status, headers = :headers, body = :body")
+                .updateExpression("SET #status = :status, headers = :headers, body = :body, #expires = :expires")
                 .conditionExpression("attribute_exists(PK)")
-                .expressionAttributeNames(Map.of("#status", "status"))
-                .expressionAttributeValues(Map.of(":status", n(status), ":headers", s(headers), ":body", s(body))));
+                .expressionAttributeNames(Map.of("#status", "status", "#expires", LifeboatTable.TTL))
+                .expressionAttributeValues(Map.of(":status", n(status), ":headers", s(headers), ":body", s(body),
+                        ":expires", n(expiresAt.getEpochSecond()))));
     }
 
     /** Frees the key: errors are not remembered, so the same key may be sent again. */

@@ -92,7 +92,7 @@ class WorkflowRunsTest {
         assertTrue(done.startedAt() != null && done.finishedAt() != null);
         assertTrue(h.backupStore.lockHolder(vm.id()).isEmpty());
         assertEquals(1, h.sim.backups(vm.hypervisor().uuid()).size());
-        assertEquals(List.of("IN_PROGRESS", "SUCCESS"), statuses(h, queued.id()));
+        assertEquals(List.of("QUEUED", "IN_PROGRESS", "SUCCESS"), statuses(h, queued.id()));
     }
 
     static List<String> statuses(WorkflowHarness h, String id) {
@@ -117,7 +117,7 @@ class WorkflowRunsTest {
         assertEquals(BackupStatus.FAILED, failed.status());
         assertTrue(failed.error().message().contains("datastore01 is out of space"), failed.error().toString());
         assertTrue(h.backupStore.lockHolder(vm.id()).isEmpty());
-        assertEquals(List.of("IN_PROGRESS", "FAILED"), statuses(h, queued.id()));
+        assertEquals(List.of("QUEUED", "IN_PROGRESS", "FAILED"), statuses(h, queued.id()));
     }
 
     @Test
@@ -229,6 +229,9 @@ class WorkflowRunsTest {
         Execution third = h.runSync();
         assertEquals(1, third.output().get(0).path("expired").asInt(), third.output().toString());
         assertEquals(BackupStatus.EXPIRED, h.backupStore.findBackup(vm.id(), found.get(0).id()).orElseThrow().status());
+        assertEquals(List.of("SUCCESS", "EXPIRED"), statuses(h, found.get(0).id()), "results sync publishes what it changes");
+        assertEquals("DISCOVERED", h.events.stream().filter(ev -> found.get(0).id().equals(ev.resource())).findFirst().orElseThrow()
+                .detail().get("trigger"));
     }
 
     @Test

@@ -85,6 +85,8 @@ public final class BackupLifecycle {
         }
         Backup running = backup;
         if (backup.status() == BackupStatus.QUEUED) {
+            // The API records QUEUED without an event bus client; the workflow publishes that change for it.
+            publish(backup);
             running = backup.withStatus(BackupStatus.IN_PROGRESS, now(), null);
             save(backup, running);
         }
@@ -208,6 +210,7 @@ public final class BackupLifecycle {
         }
         Restore running = restore;
         if (restore.status() == RestoreStatus.QUEUED) {
+            publish(restore, backup);
             running = restore.withStatus(RestoreStatus.IN_PROGRESS, now(), null);
             saveRestore(restore, running);
         }
@@ -272,7 +275,8 @@ public final class BackupLifecycle {
         }
     }
 
-    private void publish(Backup b) {
+    /** The state-change event of a backup; results sync publishes the changes it makes with the same shape. */
+    public static StateChangeEvent event(Backup b) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("backupId", b.id());
         d.put("vm", b.vm());
@@ -282,10 +286,14 @@ public final class BackupLifecycle {
         d.put("trigger", b.trigger().name());
         d.put("status", b.status().name());
         d.put("error", b.error() == null ? null : Map.of("code", b.error().code(), "message", b.error().message()));
-        events.publish(List.of(new StateChangeEvent(StateChangeEvent.Kind.BACKUP, b.id(), d)));
+        return new StateChangeEvent(StateChangeEvent.Kind.BACKUP, b.id(), d);
     }
 
-    private void publish(Restore r, Backup b) {
+    private void publish(Backup b) {
+        events.publish(List.of(event(b)));
+    }
+
+    public static StateChangeEvent event(Restore r, Backup b) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("restoreId", r.id());
         d.put("backupId", r.backupId());
@@ -295,7 +303,11 @@ public final class BackupLifecycle {
         d.put("enterprise", b.enterprise());
         d.put("status", r.status().name());
         d.put("error", r.error() == null ? null : Map.of("code", r.error().code(), "message", r.error().message()));
-        events.publish(List.of(new StateChangeEvent(StateChangeEvent.Kind.RESTORE, r.id(), d)));
+        return new StateChangeEvent(StateChangeEvent.Kind.RESTORE, r.id(), d);
+    }
+
+    private void publish(Restore r, Backup b) {
+        events.publish(List.of(event(r, b)));
     }
 
     private Instant now() {

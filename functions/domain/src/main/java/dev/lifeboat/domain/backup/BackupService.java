@@ -40,6 +40,7 @@ import java.util.function.Supplier;
  */
 public final class BackupService {
     public static final int MAX_RESTORE_ITEMS = 50;
+    static final String WORKFLOW_UNAVAILABLE = "WORKFLOW_UNAVAILABLE";
 
     private final VmRepository vms;
     private final BackupRepository backups;
@@ -129,7 +130,7 @@ public final class BackupService {
             workflows.startBackup(backup);
         } catch (LifecycleWorkflows.Unavailable e) {
             // Nothing runs the backup: record why and free the VM, so the user sees the failure and may try again.
-            Backup failed = backup.withStatus(BackupStatus.FAILED, now(), new ErrorInfo("WORKFLOW_UNAVAILABLE",
+            Backup failed = backup.withStatus(BackupStatus.FAILED, now(), new ErrorInfo(WORKFLOW_UNAVAILABLE,
                     "The backup-lifecycle workflow could not be started."));
             backups.finishBackup(backup, failed);
             throw new DomainException(Problem.SERVICE_UNAVAILABLE, "The backup-lifecycle workflow could not be started; nothing was backed up. Try again.");
@@ -222,7 +223,9 @@ public final class BackupService {
         if (earlier.stream().anyMatch(r -> !r.status().ended())) {
             throw DomainException.conflict("Backup " + backup.id() + " of " + vmId + " is being restored; wait until that restore has ended.");
         }
-        if (backup.restoreCount() > 0 && !properties.findProperties(vm.datacenter()).multipleRestore()) {
+        // A restore whose workflow never started restored nothing: it does not count against multipleRestore.
+        boolean restoredBefore = earlier.stream().anyMatch(r -> r.error() == null || !WORKFLOW_UNAVAILABLE.equals(r.error().code()));
+        if (restoredBefore && !properties.findProperties(vm.datacenter()).multipleRestore()) {
             throw DomainException.conflict("Backup " + backup.id() + " of " + vmId + " was restored before, and datacenter " + vm.datacenter()
                     + " does not allow restoring a backup again (the property multipleRestore is off).");
         }
@@ -251,7 +254,7 @@ public final class BackupService {
             workflows.startRestores(request);
         } catch (LifecycleWorkflows.Unavailable e) {
             for (Restore r : accepted) {
-                backups.finishRestore(r, r.withStatus(RestoreStatus.FAILED, now(), new ErrorInfo("WORKFLOW_UNAVAILABLE",
+                backups.finishRestore(r, r.withStatus(RestoreStatus.FAILED, now(), new ErrorInfo(WORKFLOW_UNAVAILABLE,
                         "The multi-restore workflow could not be started.")));
             }
             throw new DomainException(Problem.SERVICE_UNAVAILABLE, "The multi-restore workflow could not be started; nothing was restored. Try again.");

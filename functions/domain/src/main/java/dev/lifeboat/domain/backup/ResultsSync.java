@@ -1,6 +1,7 @@
 package dev.lifeboat.domain.backup;
 
 import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.events.EventPublisher;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import java.time.Clock;
 import java.time.Instant;
@@ -20,11 +21,13 @@ import java.util.function.Supplier;
  */
 public final class ResultsSync {
     private final BackupRepository backups;
+    private final EventPublisher events;
     private final Clock clock;
     private final Supplier<String> ids;
 
-    public ResultsSync(BackupRepository backups, Clock clock, Supplier<String> ids) {
+    public ResultsSync(BackupRepository backups, EventPublisher events, Clock clock, Supplier<String> ids) {
         this.backups = backups;
+        this.events = events;
         this.clock = clock;
         this.ids = ids;
     }
@@ -59,18 +62,23 @@ public final class ResultsSync {
         int expired = 0;
         int lost = 0;
         List<ErrorInfo> skipped = new ArrayList<>();
+        List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         failedVms.forEach((vm, why) -> skipped.add(new ErrorInfo(why.code(), vm + ": " + why.message())));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         for (VirtualMachine vm : vms) {
             for (Backup b : backups.allBackups(vm.id())) {
                 if (b.status().running() && b.trigger() != Trigger.DISCOVERED && b.requestedAt().isBefore(staleBefore)) {
-                    backups.finishBackup(b, b.withStatus(BackupStatus.FAILED, now, LOST));
+                    Backup failed = b.withStatus(BackupStatus.FAILED, now, LOST);
+                    backups.finishBackup(b, failed);
+                    changes.add(BackupLifecycle.event(failed));
                     lost++;
                 }
             }
             for (Restore r : backups.allRestores(vm.id())) {
                 if (!r.status().ended() && r.requestedAt().isBefore(staleBefore)) {
-                    backups.finishRestore(r, r.withStatus(RestoreStatus.FAILED, now, LOST));
+                    Restore failed = r.withStatus(RestoreStatus.FAILED, now, LOST);
+                    backups.finishRestore(r, failed);
+                    backups.findBackup(r.vm(), r.backupId()).ifPresent(b -> changes.add(BackupLifecycle.event(failed, b)));
                     lost++;
                 }
             }
@@ -88,27 +96,35 @@ public final class ResultsSync {
                 held.add(o.ref());
                 Backup b = byRef.get(o.ref());
                 if (b == null) {
-                    backups.saveBackup(null, new Backup(ids.get(), vm.id(), vm.datacenter(), vm.enterprise(), null, Trigger.DISCOVERED,
+                    Backup found = new Backup(ids.get(), vm.id(), vm.datacenter(), vm.enterprise(), null, Trigger.DISCOVERED,
                             o.status(), o.startedAt() == null ? now : o.startedAt(), o.startedAt(), o.status().running() ? null : o.finishedAt(),
                             o.status() == BackupStatus.SUCCESS ? Integer.valueOf(100) : null, o.sizeBytes(),
                             o.status() == BackupStatus.SUCCESS ? o.ref() : null, o.status().running() ? o.ref() : null,
                             o.status() == BackupStatus.FAILED ? new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed.") : null,
-                            0, 1));
+                            0, 1);
+                    backups.saveBackup(null, found);
+                    changes.add(BackupLifecycle.event(found));
                     discovered++;
                 } else if (b.trigger() == Trigger.DISCOVERED && b.status().running() && !o.status().running()) {
                     Backup next = o.status() == BackupStatus.SUCCESS ? b.succeeded(o.finishedAt() == null ? now : o.finishedAt(), o.ref(), o.sizeBytes())
                             : b.withStatus(BackupStatus.FAILED, now, new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed."));
                     backups.saveBackup(b, next);
+                    changes.add(BackupLifecycle.event(next));
                     updated++;
                 }
             }
             for (Backup b : known) {
                 if (b.status() == BackupStatus.SUCCESS && b.providerRef() != null && !held.contains(b.providerRef())) {
-                    backups.saveBackup(b, b.withStatus(BackupStatus.EXPIRED, now, null));
+                    Backup gone = b.withStatus(BackupStatus.EXPIRED, now, null);
+                    backups.saveBackup(b, gone);
+                    changes.add(BackupLifecycle.event(gone));
                     expired++;
                 }
             }
         }
+        // Recorded first, published after: a run that fails to publish is retried, finds nothing new, and the
+        // events of this run are lost only if the bus stays down through the retries (the table keeps the truth).
+        events.publish(changes);
         return new Outcome(discovered, updated, expired, lost, skipped);
     }
 }
