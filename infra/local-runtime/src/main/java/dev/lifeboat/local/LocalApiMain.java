@@ -35,6 +35,11 @@ public final class LocalApiMain {
               --dynalite-script FILE    launcher (default <template dir>/infra/dynalite/start-dynalite.js)
               --node NODE               Node.js executable for dynalite (default node)
               --param NAME=VALUE        value of a template parameter (repeatable)
+              --lambda-port PORT        Lambda Invoke API port, 0 for any free one (default 3001)
+              --veeam-port PORT         Veeam simulator port (default 9399)
+              --networker-port PORT     NetWorker simulator port (default 9090)
+              --job-seconds S           how long the simulators' backup and restore jobs take (default 2)
+              --demo                    set up a demo cloud through the API: two datacenters, policies, four VMs
               signing key of accepted tokens: $LIFEBOAT_LOCAL_JWT_KEY (default lifeboat-local-dev-key)""";
 
     private LocalApiMain() {
@@ -57,7 +62,8 @@ public final class LocalApiMain {
 
     /** Command-line options; see {@link #USAGE}. */
     record Options(Path template, String host, int port, Path data, URI dynamoDbEndpoint, Path dynaliteScript,
-            String node, Map<String, String> parameters) {
+            String node, Map<String, String> parameters, int lambdaPort, int veeamPort, int networkerPort, double jobSeconds,
+            boolean demo) {
 
         static Options parse(String[] args) {
             Path template = Path.of("template.yaml");
@@ -68,8 +74,17 @@ public final class LocalApiMain {
             Path script = null;
             String node = "node";
             Map<String, String> parameters = new LinkedHashMap<>();
+            int lambdaPort = 3001;
+            int veeamPort = 9399;
+            int networkerPort = 9090;
+            double jobSeconds = 2;
+            boolean demo = false;
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
+                if (option.equals("--demo")) {
+                    demo = true;
+                    continue;
+                }
                 if (i + 1 >= args.length) {
                     throw new IllegalArgumentException(option + " needs a value");
                 }
@@ -88,6 +103,16 @@ public final class LocalApiMain {
                         }
                     }
                     case "--data" -> data = Path.of(value);
+                    case "--lambda-port" -> lambdaPort = port(option, value);
+                    case "--veeam-port" -> veeamPort = port(option, value);
+                    case "--networker-port" -> networkerPort = port(option, value);
+                    case "--job-seconds" -> {
+                        try {
+                            jobSeconds = Double.parseDouble(value);
+                        } catch (NumberFormatException e) {
+                            throw new IllegalArgumentException("--job-seconds must be a number, got " + value);
+                        }
+                    }
                     case "--dynamodb-endpoint" -> endpoint = URI.create(value);
                     case "--dynalite-script" -> script = Path.of(value);
                     case "--node" -> node = value;
@@ -105,7 +130,21 @@ public final class LocalApiMain {
                 Path directory = template.toAbsolutePath().normalize().getParent();
                 script = DynaliteProcess.defaultScript(directory == null ? Path.of(".") : directory);
             }
-            return new Options(template, host, port, data, endpoint, script, node, Map.copyOf(parameters));
+            return new Options(template, host, port, data, endpoint, script, node, Map.copyOf(parameters), lambdaPort, veeamPort,
+                    networkerPort, jobSeconds, demo);
+        }
+
+        private static int port(String option, String value) {
+            int p;
+            try {
+                p = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " must be a number, got " + value);
+            }
+            if (p < 0 || p > 65535) {
+                throw new IllegalArgumentException(option + " must be 0..65535, got " + value);
+            }
+            return p;
         }
     }
 
@@ -114,11 +153,18 @@ public final class LocalApiMain {
         private final LocalHttpApi api;
         private final DynaliteProcess dynalite;
         private final URI dynamoDbEndpoint;
+        private final List<AutoCloseable> services;
 
-        Running(LocalHttpApi api, DynaliteProcess dynalite, URI dynamoDbEndpoint) {
+        Running(LocalHttpApi api, DynaliteProcess dynalite, URI dynamoDbEndpoint, List<AutoCloseable> services) {
             this.api = api;
             this.dynalite = dynalite;
             this.dynamoDbEndpoint = dynamoDbEndpoint;
+            this.services = List.copyOf(services);
+        }
+
+        /** The Lambda Invoke API, the simulators, ...: what started beside the HTTP API, in start order. */
+        public List<AutoCloseable> services() {
+            return services;
         }
 
         public LocalHttpApi api() {
@@ -132,6 +178,7 @@ public final class LocalApiMain {
         @Override
         public void close() {
             api.close();
+            closeAll(services);
             if (dynalite != null) {
                 dynalite.close();
             }
@@ -170,12 +217,15 @@ public final class LocalApiMain {
                     + e.getMessage(), 1, e);
         }
         // Checked before dynalite starts, so a second runtime fails in milliseconds and starts nothing.
-        if (options.port() != 0 && !isFree(options.host(), options.port())) {
-            throw new StartupException(portInUse(options.host(), options.port()), 1, null);
+        for (int port : List.of(options.port(), options.lambdaPort(), options.veeamPort(), options.networkerPort())) {
+            if (port != 0 && !isFree(options.host(), port)) {
+                throw new StartupException(portInUse(options.host(), port), 1, null);
+            }
         }
 
         DynaliteProcess dynalite = null;
         LocalHttpApi api = null;
+        List<AutoCloseable> services = new java.util.ArrayList<>();
         try {
             URI endpoint = options.dynamoDbEndpoint();
             if (endpoint == null) {
@@ -192,20 +242,44 @@ public final class LocalApiMain {
             }
             Map<String, String> overrides = new LinkedHashMap<>(options.parameters());
             overrides.putAll(LocalTables.names(tables));
+            LocalBackupSystems systems = LocalBackupSystems.start(options.veeamPort(), options.networkerPort(),
+                    java.time.Duration.ofMillis(Math.round(options.jobSeconds() * 1000)));
+            services.add(systems);
+            // Bound before the functions get their environment, which names its port.
+            dev.lifeboat.workflowruntime.LambdaInvokeServer lambdas = dev.lifeboat.workflowruntime.LambdaInvokeServer.start(options.lambdaPort());
+            services.add(lambdas);
+            Map<String, String> runtime = new LinkedHashMap<>(LocalEnvironment.dynamoDbVariables(endpoint.toString()));
+            runtime.put("AWS_ENDPOINT_URL_LAMBDA", lambdas.endpoint().toString());
             Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template,
-                    LocalEnvironment.refs(template, overrides), LocalEnvironment.dynamoDbVariables(endpoint.toString()));
+                    LocalEnvironment.refs(template, overrides), runtime);
             api = new LocalHttpApi(template, environments, options.host(), options.port()).withLog(err).start();
+            LocalLambdas.register(lambdas, api.functions());
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-            banner(out, api, options, dynalite, endpoint, tables, elapsedMs);
-            return new Running(api, dynalite, endpoint);
+            banner(out, api, options, dynalite, endpoint, tables, elapsedMs, lambdas, systems);
+            Running running = new Running(api, dynalite, endpoint, services);
+            if (options.demo()) {
+                String token = LocalTokens.fromEnvironment().create("demo-admin", LocalDemo.ENTERPRISE, LocalTokens.ALL_PRIVILEGES,
+                        LocalTokens.DEFAULT_TTL);
+                try {
+                    List<String> vms = new LocalDemo(api.baseUri(), token, out).load(systems);
+                    out.println("Demo loaded: datacenters dc-veeam and dc-networker, policies GOLD and SILVER, VMs " + String.join(", ", vms));
+                } catch (IOException | InterruptedException e) {
+                    running.close();
+                    throw new StartupException("The demo could not be set up: " + e.getMessage(), 1, e);
+                }
+            }
+            return running;
         } catch (LocalHttpApi.PortInUseException e) {
+            closeAll(services);
             close(api, dynalite);
             throw new StartupException(e.getMessage(), 1, e);
         } catch (UnresolvableReferenceException e) {
+            closeAll(services);
             close(api, dynalite);
             throw new StartupException(e.getMessage() + "\n(give template parameters a value with --param NAME=VALUE)",
                     1, e);
         } catch (IOException | RuntimeException e) {
+            closeAll(services);
             close(api, dynalite);
             throw new StartupException("Cannot start the local API: " + e.getMessage(), 1, e);
         }
@@ -228,6 +302,17 @@ public final class LocalApiMain {
         }
     }
 
+    /** Stops in reverse start order; one that fails to stop does not keep the others running. */
+    static void closeAll(List<AutoCloseable> services) {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            try {
+                services.get(i).close();
+            } catch (Exception e) {
+                System.err.println("could not stop " + services.get(i) + ": " + e.getMessage());
+            }
+        }
+    }
+
     private static void close(LocalHttpApi api, DynaliteProcess dynalite) {
         if (api != null) {
             api.close();
@@ -238,15 +323,20 @@ public final class LocalApiMain {
     }
 
     private static void banner(PrintStream out, LocalHttpApi api, Options options, DynaliteProcess dynalite, URI endpoint,
-            List<LocalTables.Outcome> tables, long elapsedMs) {
+            List<LocalTables.Outcome> tables, long elapsedMs, dev.lifeboat.workflowruntime.LambdaInvokeServer lambdas,
+            LocalBackupSystems systems) {
         URI base = api.baseUri();
-        out.println("Lifeboat local API started in " + elapsedMs + " ms");
+        out.println("Lifeboat started locally in " + elapsedMs + " ms");
         out.println("  API        " + base + "   (template " + options.template().toAbsolutePath().normalize() + ")");
         for (HttpRoute route : api.routes()) {
             out.printf("               %-7s %s -> %s%s%n", route.isDefault() ? "" : route.method(),
                     route.isDefault() ? "$default" : route.path(), route.functionLogicalId(),
                     api.requiresToken(route) ? "" : "  (no token)");
         }
+        out.println("  Lambda     " + lambdas.endpoint() + "   (Invoke API over every function: aws lambda invoke --endpoint-url "
+                + lambdas.endpoint() + " --function-name <LogicalId> ...)");
+        out.println("  Veeam      " + systems.veeamEndpoint() + "   (simulator, user lifeboat / lifeboat)");
+        out.println("  NetWorker  " + systems.networkerEndpoint() + "   (simulator, user lifeboat / lifeboat)");
         if (dynalite != null) {
             out.println("  DynamoDB   " + endpoint + "   (dynalite pid " + dynalite.pid() + ", data in "
                     + options.data().toAbsolutePath().normalize() + ")");
@@ -264,6 +354,6 @@ public final class LocalApiMain {
         out.println("             curl -H \"Authorization: Bearer $TOKEN\" " + base + "/...");
         out.println("             other users: dev.lifeboat.local.TokenCommand --sub alice --ent ent-1 "
                 + "--priv PHYS_DC_RETRIEVE_DETAILS --ttl 3600 (same classpath)");
-        out.println("Ctrl-C stops the API" + (dynalite != null ? " and dynalite." : "."));
+        out.println("Ctrl-C stops everything it started.");
     }
 }

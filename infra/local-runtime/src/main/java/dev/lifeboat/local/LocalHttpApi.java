@@ -113,6 +113,11 @@ public final class LocalHttpApi implements AutoCloseable {
         return this;
     }
 
+    /** The template's functions as this API runs them (warm, one at a time each), by logical id; empty before start. */
+    public synchronized Map<String, LocalFunction> functions() {
+        return Map.copyOf(functions);
+    }
+
     /**
      * Binds and starts serving.
      *

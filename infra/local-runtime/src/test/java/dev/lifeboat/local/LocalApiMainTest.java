@@ -49,7 +49,8 @@ class LocalApiMainTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (FakeDynamoDb dynamo = new FakeDynamoDb();
-                LocalApiMain.Running running = LocalApiMain.start(new String[] {"--template", TEMPLATE, "--port", "0",
+                LocalApiMain.Running running = LocalApiMain.start(new String[] {"--template", TEMPLATE, "--port", "0", "--lambda-port", "0", "--veeam-port", "0",
+                        "--networker-port", "0",
                         "--dynamodb-endpoint", dynamo.endpoint().toString(), "--param", "Stage=test"},
                         stream(out), stream(err))) {
             assertEquals(1, dynamo.createTableRequests.size());
@@ -62,7 +63,7 @@ class LocalApiMainTest {
             assertEquals("lifeboat-local-table", health.headers().firstValue("x-table-name").orElseThrow());
 
             String banner = out.toString(StandardCharsets.UTF_8);
-            assertTrue(banner.matches("(?s)Lifeboat local API started in \\d+ ms.*"), banner);
+            assertTrue(banner.matches("(?s)Lifeboat started locally in \\d+ ms.*"), banner);
             assertTrue(banner.contains("API        " + base), banner);
             assertTrue(banner.contains("DynamoDB   " + dynamo.endpoint()), banner);
             assertTrue(banner.contains("LifeboatTable = lifeboat-local-table"), banner);

@@ -7,6 +7,7 @@ import dev.lifeboat.plugin.PluginHandler;
 import dev.lifeboat.secrets.SecretStores;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Map;
 
 /**
  * The NetWorker plugin's Lambda entry point ({@code dev.lifeboat.plugin.networker.NetworkerPluginHandler::handleRequest}):
@@ -19,6 +20,11 @@ public final class NetworkerPluginHandler extends PluginHandler {
     /** For Lambda: everything from the environment, one log line per command on standard output (CloudWatch). */
     public NetworkerPluginHandler() {
         this(NetworkerPlugin.fromEnvironment(System.getenv()), SecretStores.fromEnvironment(System.getenv()), System.out);
+    }
+
+    /** For the local runtime: everything from the function's own environment map. */
+    public NetworkerPluginHandler(Map<String, String> env) {
+        this(NetworkerPlugin.fromEnvironment(env), SecretStores.fromEnvironment(env), System.out);
     }
 
     /** For tests and the local runtime: the plugin, the secret store and the log given. */

@@ -15,6 +15,11 @@ public final class VeeamSnapshotPluginHandler extends PluginHandler {
         this(System.getenv(), System.out);
     }
 
+    /** For the local runtime: everything from the function's own environment map. */
+    public VeeamSnapshotPluginHandler(Map<String, String> env) {
+        this(env, System.out);
+    }
+
     VeeamSnapshotPluginHandler(Map<String, String> env, PrintStream log) {
         this(new VeeamSnapshotPlugin(new VeeamPlugin(VeeamClient.Options.fromEnvironment(env)), new VmwareSnapshotPlugin(),
                 env.getOrDefault("CREDENTIAL_SEPARATOR", "#")), SecretStores.fromEnvironment(env), log);

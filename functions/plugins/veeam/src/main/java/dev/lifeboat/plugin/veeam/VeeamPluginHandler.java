@@ -6,6 +6,7 @@ import dev.lifeboat.plugin.PluginHandler;
 import dev.lifeboat.secrets.SecretStores;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Map;
 
 /**
  * The Veeam plugin Lambda ({@code dev.lifeboat.plugin.veeam.VeeamPluginHandler::handleRequest}): a JSON command in,
@@ -20,6 +21,11 @@ public final class VeeamPluginHandler extends PluginHandler {
      */
     public VeeamPluginHandler() {
         this(new VeeamPlugin(VeeamClient.Options.fromEnvironment(System.getenv())), SecretStores.fromEnvironment(System.getenv()), System.out);
+    }
+
+    /** For the local runtime: everything from the function's own environment map. */
+    public VeeamPluginHandler(Map<String, String> env) {
+        this(new VeeamPlugin(VeeamClient.Options.fromEnvironment(env)), SecretStores.fromEnvironment(env), System.out);
     }
 
     /** For tests and local runs. */

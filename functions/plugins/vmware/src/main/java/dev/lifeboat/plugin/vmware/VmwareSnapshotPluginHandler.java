@@ -5,6 +5,7 @@ import dev.lifeboat.plugin.PluginHandler;
 import dev.lifeboat.secrets.SecretStores;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.Map;
 
 /**
  * The Lambda function of the VMware snapshot plugin: {@code dev.lifeboat.plugin.vmware.VmwareSnapshotPluginHandler}
@@ -15,6 +16,11 @@ public final class VmwareSnapshotPluginHandler extends PluginHandler {
     /** For Lambda: the secret store from {@code SECRET_STORE} (Secrets Manager unless {@code file:<dir>}), logs to stdout. */
     public VmwareSnapshotPluginHandler() {
         this(new VmwareSnapshotPlugin(), SecretStores.fromEnvironment(System.getenv()), System.out);
+    }
+
+    /** For the local runtime: the secret store from the function's own environment map. */
+    public VmwareSnapshotPluginHandler(Map<String, String> env) {
+        this(new VmwareSnapshotPlugin(), SecretStores.fromEnvironment(env), System.out);
     }
 
     /** For tests and local runs: any plugin configuration, secret store and log. */

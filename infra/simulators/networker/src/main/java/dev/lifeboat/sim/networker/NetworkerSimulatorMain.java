@@ -53,7 +53,7 @@ public final class NetworkerSimulatorMain {
      * {@code vcenter.local} with {@code web-01} and {@code db-01}; {@code web-01} has a backup from yesterday and an
      * expired one, as if NetWorker's own schedule had made them.
      */
-    static void demoData(NetworkerSimulator sim) {
+    public static void demoData(NetworkerSimulator sim) {
         sim.addPolicy("Lifeboat", "Lifeboat self-service backup policies");
         sim.addProtectionGroup("GOLD", "Lifeboat policy GOLD");
         sim.addProtectionGroup("SILVER", "Lifeboat policy SILVER");
