@@ -76,8 +76,8 @@ class LocalStateMachineTest {
     @Test
     void theRepositoryTemplatesStateMachinesResolveCompletely() throws IOException {
         SamTemplate template = SamTemplate.load(RepositoryRoot.find().resolve("template.yaml"));
-        List<LocalStateMachine> machines = LocalStateMachine.fromTemplate(template,
-                LocalEnvironment.refs(template, Map.of()));
+        Map<String, String> refs = LocalEnvironment.refs(template, Map.of());
+        List<LocalStateMachine> machines = LocalStateMachine.fromTemplate(template, refs);
         assertEquals(List.of("lifeboat-local-backup-lifecycle", "lifeboat-local-multi-restore",
                 "lifeboat-local-apply-schedule", "lifeboat-local-results-sync"),
                 machines.stream().map(LocalStateMachine::name).toList());
@@ -87,5 +87,7 @@ class LocalStateMachineTest {
         // The functions build the same ARN from the same pseudo parameters (APPLY_SCHEDULE_STATE_MACHINE_ARN).
         assertTrue(machines.stream().anyMatch(m -> m.arn().equals(
                 "arn:aws:states:us-east-1:000000000000:stateMachine:lifeboat-local-apply-schedule")));
+        // And !Ref of the resource gives it too (the template's Outputs).
+        assertEquals(machines.get(0).arn(), refs.get("BackupLifecycleStateMachine"));
     }
 }
