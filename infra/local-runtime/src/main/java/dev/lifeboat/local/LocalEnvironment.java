@@ -36,7 +36,7 @@ public final class LocalEnvironment {
         Map<String, String> refs = new LinkedHashMap<>(template.defaultRefs());
         for (Resource resource : template.resources().values()) {
             String id = resource.logicalId();
-            String name = overrides.getOrDefault(id, id);
+            String name = overrides.getOrDefault(id, localName(template, resource));
             String arn;
             switch (resource.type()) {
                 case SamTemplate.FUNCTION, "AWS::Lambda::Function" -> arn = functionArn(name);
@@ -65,6 +65,24 @@ public final class LocalEnvironment {
         }
         overrides.forEach(refs::put);
         return refs;
+    }
+
+    /**
+     * A state machine's {@code Name} when it has one that resolves from parameters and pseudo parameters (e.g.
+     * {@code !Sub '${AWS::StackName}-backup-lifecycle'}): the local Step Functions endpoint registers it under that
+     * name, so its {@code Ref} must give the same ARN. Anything else: the logical id.
+     */
+    private static String localName(SamTemplate template, Resource resource) {
+        boolean stateMachine = resource.type().equals("AWS::Serverless::StateMachine");
+        Object name = resource.properties().get("Name");
+        if (stateMachine && name != null) {
+            try {
+                return Intrinsics.resolve(name, template.defaultRefs());
+            } catch (UnresolvableReferenceException e) {
+                // Refers to another resource: keep the logical id; the endpoint reports the name it registers.
+            }
+        }
+        return resource.logicalId();
     }
 
     /**

@@ -31,6 +31,10 @@ class LocalEnvironmentTest {
                 Type: AWS::DynamoDB::Table
               Workflow:
                 Type: AWS::Serverless::StateMachine
+              Named:
+                Type: AWS::Serverless::StateMachine
+                Properties:
+                  Name: !Sub '${AWS::StackName}-named'
               NeedsSecret:
                 Type: AWS::Serverless::Function
                 Properties:
@@ -55,6 +59,14 @@ class LocalEnvironmentTest {
         assertEquals("local", environment.get("AWS_SECRET_ACCESS_KEY"));
         assertEquals("Fn", environment.get("AWS_LAMBDA_FUNCTION_NAME"));
         assertEquals("512", environment.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"));
+    }
+
+    @Test
+    void aNamedStateMachineIsKnownByItsName() {
+        Map<String, String> refs = LocalEnvironment.refs(TEMPLATE, Map.of());
+        // The same ARN as LocalStateMachine.fromTemplate registers it under, and as functions build it by name.
+        assertEquals("arn:aws:states:us-east-1:000000000000:stateMachine:lifeboat-local-named", refs.get("Named"));
+        assertEquals("lifeboat-local-named", refs.get("Named.Name"));
     }
 
     @Test
