@@ -72,7 +72,7 @@ class LocalApiEndToEndTest {
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         PrintStream sink = new PrintStream(log, true, StandardCharsets.UTF_8);
         return LocalApiMain.start(new String[] {
-                "--template", root.resolve("template.yaml").toString(), "--port", "0", "--lambda-port", "0", "--veeam-port", "0", "--networker-port", "0", "--data", data.resolve("dynamodb").toString(),
+                "--template", root.resolve("template.yaml").toString(), "--port", "0", "--lambda-port", "0", "--sfn-port", "0", "--veeam-port", "0", "--networker-port", "0", "--data", data.resolve("dynamodb").toString(),
                 "--param", "JwtIssuer=lifeboat-local", "--param", "SecretStore=file:" + data.resolve("secrets"),
                 "--param", "PluginSecretStore=file:" + data.resolve("secrets"), "--param", "SecretsExtensionLayerArn=local-none"}, sink, sink);
     }

@@ -36,6 +36,8 @@ public final class LocalApiMain {
               --node NODE               Node.js executable for dynalite (default node)
               --param NAME=VALUE        value of a template parameter (repeatable)
               --lambda-port PORT        Lambda Invoke API port, 0 for any free one (default 3001)
+              --sfn-port PORT           Step Functions endpoint port, 0 for any free one (default 3002)
+              --wait-seconds S          how long every Wait state of a workflow lasts locally (default 1)
               --veeam-port PORT         Veeam simulator port (default 9399)
               --networker-port PORT     NetWorker simulator port (default 9090)
               --job-seconds S           how long the simulators' backup and restore jobs take (default 2)
@@ -63,7 +65,7 @@ public final class LocalApiMain {
     /** Command-line options; see {@link #USAGE}. */
     record Options(Path template, String host, int port, Path data, URI dynamoDbEndpoint, Path dynaliteScript,
             String node, Map<String, String> parameters, int lambdaPort, int veeamPort, int networkerPort, double jobSeconds,
-            boolean demo) {
+            boolean demo, int sfnPort, double waitSeconds) {
 
         static Options parse(String[] args) {
             Path template = Path.of("template.yaml");
@@ -79,6 +81,8 @@ public final class LocalApiMain {
             int networkerPort = 9090;
             double jobSeconds = 2;
             boolean demo = false;
+            int sfnPort = 3002;
+            double waitSeconds = 1;
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
                 if (option.equals("--demo")) {
@@ -104,15 +108,11 @@ public final class LocalApiMain {
                     }
                     case "--data" -> data = Path.of(value);
                     case "--lambda-port" -> lambdaPort = port(option, value);
+                    case "--sfn-port" -> sfnPort = port(option, value);
+                    case "--wait-seconds" -> waitSeconds = seconds(option, value);
                     case "--veeam-port" -> veeamPort = port(option, value);
                     case "--networker-port" -> networkerPort = port(option, value);
-                    case "--job-seconds" -> {
-                        try {
-                            jobSeconds = Double.parseDouble(value);
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("--job-seconds must be a number, got " + value);
-                        }
-                    }
+                    case "--job-seconds" -> jobSeconds = seconds(option, value);
                     case "--dynamodb-endpoint" -> endpoint = URI.create(value);
                     case "--dynalite-script" -> script = Path.of(value);
                     case "--node" -> node = value;
@@ -131,7 +131,20 @@ public final class LocalApiMain {
                 script = DynaliteProcess.defaultScript(directory == null ? Path.of(".") : directory);
             }
             return new Options(template, host, port, data, endpoint, script, node, Map.copyOf(parameters), lambdaPort, veeamPort,
-                    networkerPort, jobSeconds, demo);
+                    networkerPort, jobSeconds, demo, sfnPort, waitSeconds);
+        }
+
+        private static double seconds(String option, String value) {
+            double s;
+            try {
+                s = Double.parseDouble(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + " must be a number of seconds, got " + value);
+            }
+            if (s < 0 || s > 3600) {
+                throw new IllegalArgumentException(option + " must be 0..3600 seconds, got " + value);
+            }
+            return s;
         }
 
         private static int port(String option, String value) {
@@ -160,6 +173,18 @@ public final class LocalApiMain {
             this.dynalite = dynalite;
             this.dynamoDbEndpoint = dynamoDbEndpoint;
             this.services = List.copyOf(services);
+        }
+
+        /** The Veeam simulator's API (the local runtime's backup system for VEEAM managers). */
+        public URI veeamEndpoint() {
+            return services.stream().filter(LocalBackupSystems.class::isInstance).map(s -> ((LocalBackupSystems) s).veeamEndpoint())
+                    .findFirst().orElseThrow();
+        }
+
+        /** The NetWorker simulator's API (the local runtime's backup system for NETWORKER managers). */
+        public URI networkerEndpoint() {
+            return services.stream().filter(LocalBackupSystems.class::isInstance).map(s -> ((LocalBackupSystems) s).networkerEndpoint())
+                    .findFirst().orElseThrow();
         }
 
         /** The Lambda Invoke API, the simulators, ...: what started beside the HTTP API, in start order. */
@@ -217,7 +242,7 @@ public final class LocalApiMain {
                     + e.getMessage(), 1, e);
         }
         // Checked before dynalite starts, so a second runtime fails in milliseconds and starts nothing.
-        for (int port : List.of(options.port(), options.lambdaPort(), options.veeamPort(), options.networkerPort())) {
+        for (int port : List.of(options.port(), options.lambdaPort(), options.sfnPort(), options.veeamPort(), options.networkerPort())) {
             if (port != 0 && !isFree(options.host(), port)) {
                 throw new StartupException(portInUse(options.host(), port), 1, null);
             }
@@ -248,14 +273,27 @@ public final class LocalApiMain {
             // Bound before the functions get their environment, which names its port.
             dev.lifeboat.workflowruntime.LambdaInvokeServer lambdas = dev.lifeboat.workflowruntime.LambdaInvokeServer.start(options.lambdaPort());
             services.add(lambdas);
+            Map<String, String> refs2 = LocalEnvironment.refs(template, overrides);
+            dev.lifeboat.local.sfn.LocalStepFunctions stepFunctions;
+            try {
+                stepFunctions = dev.lifeboat.local.sfn.LocalStepFunctions.start(options.sfnPort(),
+                        dev.lifeboat.workflowruntime.StepFunctionsLocal.fromRepository(lambdas),
+                        dev.lifeboat.local.sfn.LocalStateMachine.fromTemplate(template, refs2),
+                        LocalWorkflows.options(Math.round(options.waitSeconds() * 1000), 500));
+            } catch (IOException e) {
+                // Node 22 and aws-local-stepfunctions come from infra/stepfunctions; the message says how to get them.
+                throw new IOException("the local Step Functions endpoint: " + e.getMessage(), e);
+            }
+            stepFunctions.log(err);
+            services.add(stepFunctions);
             Map<String, String> runtime = new LinkedHashMap<>(LocalEnvironment.dynamoDbVariables(endpoint.toString()));
             runtime.put("AWS_ENDPOINT_URL_LAMBDA", lambdas.endpoint().toString());
-            Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template,
-                    LocalEnvironment.refs(template, overrides), runtime);
+            runtime.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
+            Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template, refs2, runtime);
             api = new LocalHttpApi(template, environments, options.host(), options.port()).withLog(err).start();
             LocalLambdas.register(lambdas, api.functions());
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-            banner(out, api, options, dynalite, endpoint, tables, elapsedMs, lambdas, systems);
+            banner(out, api, options, dynalite, endpoint, tables, elapsedMs, lambdas, systems, stepFunctions);
             Running running = new Running(api, dynalite, endpoint, services);
             if (options.demo()) {
                 String token = LocalTokens.fromEnvironment().create("demo-admin", LocalDemo.ENTERPRISE, LocalTokens.ALL_PRIVILEGES,
@@ -324,7 +362,7 @@ public final class LocalApiMain {
 
     private static void banner(PrintStream out, LocalHttpApi api, Options options, DynaliteProcess dynalite, URI endpoint,
             List<LocalTables.Outcome> tables, long elapsedMs, dev.lifeboat.workflowruntime.LambdaInvokeServer lambdas,
-            LocalBackupSystems systems) {
+            LocalBackupSystems systems, dev.lifeboat.local.sfn.LocalStepFunctions stepFunctions) {
         URI base = api.baseUri();
         out.println("Lifeboat started locally in " + elapsedMs + " ms");
         out.println("  API        " + base + "   (template " + options.template().toAbsolutePath().normalize() + ")");
@@ -335,6 +373,8 @@ public final class LocalApiMain {
         }
         out.println("  Lambda     " + lambdas.endpoint() + "   (Invoke API over every function: aws lambda invoke --endpoint-url "
                 + lambdas.endpoint() + " --function-name <LogicalId> ...)");
+        out.println("  StepFunc.  " + stepFunctions.endpoint() + "   (" + stepFunctions.stateMachines().size()
+                + " state machines; aws stepfunctions list-executions --endpoint-url " + stepFunctions.endpoint() + " ...)");
         out.println("  Veeam      " + systems.veeamEndpoint() + "   (simulator, user lifeboat / lifeboat)");
         out.println("  NetWorker  " + systems.networkerEndpoint() + "   (simulator, user lifeboat / lifeboat)");
         if (dynalite != null) {

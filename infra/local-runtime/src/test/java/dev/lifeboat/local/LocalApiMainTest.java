@@ -49,7 +49,7 @@ class LocalApiMainTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         try (FakeDynamoDb dynamo = new FakeDynamoDb();
-                LocalApiMain.Running running = LocalApiMain.start(new String[] {"--template", TEMPLATE, "--port", "0", "--lambda-port", "0", "--veeam-port", "0",
+                LocalApiMain.Running running = LocalApiMain.start(new String[] {"--template", TEMPLATE, "--port", "0", "--lambda-port", "0", "--sfn-port", "0", "--veeam-port", "0",
                         "--networker-port", "0",
                         "--dynamodb-endpoint", dynamo.endpoint().toString(), "--param", "Stage=test"},
                         stream(out), stream(err))) {
