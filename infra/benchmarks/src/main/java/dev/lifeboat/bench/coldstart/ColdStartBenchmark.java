@@ -62,8 +62,13 @@ public final class ColdStartBenchmark {
             Path secrets = work.resolve("secrets");
             Unit baseline = ColdStartPlan.baseline(root, template, TABLE, endpoint, secrets);
             Set<String> chosen = only;
-            List<Unit> functions = ColdStartPlan.units(root, template, TABLE, endpoint, secrets).stream()
-                    .filter(u -> chosen.isEmpty() || chosen.contains(u.name())).toList();
+            List<Unit> planned = ColdStartPlan.units(root, template, TABLE, endpoint, secrets);
+            Set<String> unknown = new java.util.TreeSet<>(chosen);
+            planned.forEach(u -> unknown.remove(u.name()));
+            if (!unknown.isEmpty()) {
+                throw new IllegalArgumentException("--only names no function of template.yaml: " + unknown);
+            }
+            List<Unit> functions = planned.stream().filter(u -> chosen.isEmpty() || chosen.contains(u.name())).toList();
             List<Unit> all = new ArrayList<>();
             all.add(baseline);
             all.addAll(functions);
@@ -90,6 +95,7 @@ public final class ColdStartBenchmark {
             for (int round = 0; round < samples; round++) {
                 System.err.printf("round %d/%d ", round + 1, samples);
                 for (int i = 0; i < all.size(); i++) {
+                    // Each round starts one unit later: no unit is always the first of a round.
                     Unit unit = all.get((i + round) % all.size());
                     results.get(unit).add(check(unit, coldStart.run(unit.launch(round))));
                     System.err.print('.');

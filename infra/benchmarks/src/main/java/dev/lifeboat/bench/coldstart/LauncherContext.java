@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 public final class LauncherContext implements Context, LambdaLogger {
     private final long deadline;
 
+    /** The remaining time counts down from the function's Timeout, which the benchmark passes in a variable of its own. */
     LauncherContext() {
         this.deadline = System.currentTimeMillis() + 1000L * Integer.parseInt(env("LIFEBOAT_COLDSTART_TIMEOUT", "15"));
     }
