@@ -38,6 +38,7 @@ public final class LocalApiMain {
               --lambda-port PORT        Lambda Invoke API port, 0 for any free one (default 3001)
               --sfn-port PORT           Step Functions endpoint port, 0 for any free one (default 3002)
               --wait-seconds S          how long every Wait state of a workflow lasts locally (default 1)
+              --clock-speed N           how fast schedules' time runs (default 1; 60: a minute a second, for demos)
               --veeam-port PORT         Veeam simulator port (default 9399)
               --networker-port PORT     NetWorker simulator port (default 9090)
               --job-seconds S           how long the simulators' backup and restore jobs take (default 2)
@@ -65,7 +66,7 @@ public final class LocalApiMain {
     /** Command-line options; see {@link #USAGE}. */
     record Options(Path template, String host, int port, Path data, URI dynamoDbEndpoint, Path dynaliteScript,
             String node, Map<String, String> parameters, int lambdaPort, int veeamPort, int networkerPort, double jobSeconds,
-            boolean demo, int sfnPort, double waitSeconds) {
+            boolean demo, int sfnPort, double waitSeconds, double clockSpeed) {
 
         static Options parse(String[] args) {
             Path template = Path.of("template.yaml");
@@ -83,6 +84,7 @@ public final class LocalApiMain {
             boolean demo = false;
             int sfnPort = 3002;
             double waitSeconds = 1;
+            double clockSpeed = 1;
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
                 if (option.equals("--demo")) {
@@ -110,6 +112,7 @@ public final class LocalApiMain {
                     case "--lambda-port" -> lambdaPort = port(option, value);
                     case "--sfn-port" -> sfnPort = port(option, value);
                     case "--wait-seconds" -> waitSeconds = seconds(option, value);
+                    case "--clock-speed" -> clockSpeed = dev.lifeboat.local.events.LocalClock.parseSpeed(value);
                     case "--veeam-port" -> veeamPort = port(option, value);
                     case "--networker-port" -> networkerPort = port(option, value);
                     case "--job-seconds" -> jobSeconds = seconds(option, value);
@@ -131,7 +134,7 @@ public final class LocalApiMain {
                 script = DynaliteProcess.defaultScript(directory == null ? Path.of(".") : directory);
             }
             return new Options(template, host, port, data, endpoint, script, node, Map.copyOf(parameters), lambdaPort, veeamPort,
-                    networkerPort, jobSeconds, demo, sfnPort, waitSeconds);
+                    networkerPort, jobSeconds, demo, sfnPort, waitSeconds, clockSpeed);
         }
 
         private static double seconds(String option, String value) {
@@ -286,14 +289,45 @@ public final class LocalApiMain {
             }
             stepFunctions.log(err);
             services.add(stepFunctions);
+            // EventBridge and Scheduler on a clock that may run fast, so schedules fire in a demo's minutes.
+            dev.lifeboat.local.events.LocalClock clock = dev.lifeboat.local.events.LocalClock.startingNow(options.clockSpeed());
+            dev.lifeboat.local.events.LocalEventBus bus = new dev.lifeboat.local.events.LocalEventBus(options.host(), 0, clock, err).start();
+            services.add(bus);
+            dev.lifeboat.local.events.LocalScheduler scheduler = new dev.lifeboat.local.events.LocalScheduler(options.host(), 0, clock,
+                    new StartExecutionTarget(stepFunctions.endpoint()), err).start();
+            services.add(scheduler);
+            for (String group : dev.lifeboat.local.events.LocalScheduler.templateGroups(template, refs2)) {
+                scheduler.createGroup(group);
+            }
+            for (var schedule : dev.lifeboat.local.events.LocalScheduler.templateSchedules(template, refs2)) {
+                scheduler.addTemplateSchedule(schedule);
+            }
             Map<String, String> runtime = new LinkedHashMap<>(LocalEnvironment.dynamoDbVariables(endpoint.toString()));
             runtime.put("AWS_ENDPOINT_URL_LAMBDA", lambdas.endpoint().toString());
             runtime.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
+            runtime.put("AWS_ENDPOINT_URL_EVENTBRIDGE", bus.endpoint().toString());
+            runtime.put("AWS_ENDPOINT_URL_SCHEDULER", scheduler.endpoint().toString());
             Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template, refs2, runtime);
             api = new LocalHttpApi(template, environments, options.host(), options.port()).withLog(err).start();
             LocalLambdas.register(lambdas, api.functions());
+            // The cloud platform's VM reports published on the local bus reach the registry function, as the rule does in AWS.
+            LocalFunction registry = api.functions().get("VmEventsFunction");
+            if (registry != null) {
+                bus.addListener(event -> {
+                    if ("VirtualMachineStateChanged".equals(event.detailType())) {
+                        try {
+                            registry.invoke(event.toJson().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8), event.id());
+                        } catch (Exception e) {
+                            err.println("[events] VirtualMachineStateChanged " + event.id() + " refused: " + e.getMessage());
+                        }
+                    }
+                });
+            }
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
             banner(out, api, options, dynalite, endpoint, tables, elapsedMs, lambdas, systems, stepFunctions);
+            out.println("  Events     " + bus.endpoint() + "   (EventBridge PutEvents; state changes are logged)");
+            out.println("  Scheduler  " + scheduler.endpoint() + "   (clock speed " + options.clockSpeed() + "; "
+                    + scheduler.schedules().size() + " schedule(s) from the template)");
             Running running = new Running(api, dynalite, endpoint, services);
             if (options.demo()) {
                 String token = LocalTokens.fromEnvironment().create("demo-admin", LocalDemo.ENTERPRISE, LocalTokens.ALL_PRIVILEGES,
