@@ -178,6 +178,11 @@ public final class LocalApiMain {
             this.services = List.copyOf(services);
         }
 
+        /** The simulators of the backup systems. */
+        public LocalBackupSystems backupSystems() {
+            return services.stream().filter(LocalBackupSystems.class::isInstance).map(LocalBackupSystems.class::cast).findFirst().orElseThrow();
+        }
+
         /** The Veeam simulator's API (the local runtime's backup system for VEEAM managers). */
         public URI veeamEndpoint() {
             return services.stream().filter(LocalBackupSystems.class::isInstance).map(s -> ((LocalBackupSystems) s).veeamEndpoint())

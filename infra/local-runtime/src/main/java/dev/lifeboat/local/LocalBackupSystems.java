@@ -12,12 +12,21 @@ import java.time.Duration;
  * data (vCenter {@code vcenter.local} with web-01 and db-01; jobs or workflows GOLD and SILVER), on loopback ports.
  * Both accept user {@code lifeboat}, password {@code lifeboat}; jobs take {@code jobDuration}.
  */
-final class LocalBackupSystems implements AutoCloseable {
+public final class LocalBackupSystems implements AutoCloseable {
     static final String USER = "lifeboat";
     static final String PASSWORD = "lifeboat";
 
     final VeeamSimulator veeam;
     final NetworkerSimulator networker;
+
+    /** The Veeam simulator, for steering it (failures, sessions) in tests and demos. */
+    public VeeamSimulator veeam() {
+        return veeam;
+    }
+
+    public NetworkerSimulator networker() {
+        return networker;
+    }
 
     private LocalBackupSystems(VeeamSimulator veeam, NetworkerSimulator networker) {
         this.veeam = veeam;
@@ -38,11 +47,11 @@ final class LocalBackupSystems implements AutoCloseable {
         }
     }
 
-    URI veeamEndpoint() {
+    public URI veeamEndpoint() {
         return veeam.baseUri();
     }
 
-    URI networkerEndpoint() {
+    public URI networkerEndpoint() {
         return networker.baseUri();
     }
 

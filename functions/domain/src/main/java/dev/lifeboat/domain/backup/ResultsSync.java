@@ -33,7 +33,13 @@ public final class ResultsSync {
     }
 
     /** A backup as the backup system lists it. */
-    public record Observed(String vm, String ref, BackupStatus status, Instant startedAt, Instant finishedAt, Long sizeBytes) {}
+    public record Observed(String vm, String ref, BackupStatus status, Instant startedAt, Instant finishedAt, Long sizeBytes) {
+        public Observed {
+            // Lifeboat keeps milliseconds everywhere; vCenter gives nanoseconds.
+            startedAt = startedAt == null ? null : startedAt.truncatedTo(ChronoUnit.MILLIS);
+            finishedAt = finishedAt == null ? null : finishedAt.truncatedTo(ChronoUnit.MILLIS);
+        }
+    }
 
     /**
      * What one run changed, and the VMs it could not look at (the backup system reported them failing).
