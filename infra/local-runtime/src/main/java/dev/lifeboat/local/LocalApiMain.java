@@ -278,6 +278,9 @@ public final class LocalApiMain {
             LocalBackupSystems systems = LocalBackupSystems.start(options.veeamPort(), options.networkerPort(),
                     java.time.Duration.ofMillis(Math.round(options.jobSeconds() * 1000)));
             services.add(systems);
+            Path repository = options.template().toAbsolutePath().normalize().getParent();
+            java.util.Optional<LocalVcsim> vcsim = repository == null ? java.util.Optional.empty() : LocalVcsim.startIfBuilt(repository);
+            vcsim.ifPresent(services::add);
             // Bound before the functions get their environment, which names its port.
             dev.lifeboat.workflowruntime.LambdaInvokeServer lambdas = dev.lifeboat.workflowruntime.LambdaInvokeServer.start(options.lambdaPort());
             services.add(lambdas);
@@ -330,9 +333,12 @@ public final class LocalApiMain {
             }
             long elapsedMs = (System.nanoTime() - started) / 1_000_000;
             banner(out, api, options, dynalite, endpoint, tables, elapsedMs, lambdas, systems, stepFunctions);
+            out.println("  vCenter    " + vcsim.map(v -> v.sdk() + "   (vcsim, any user and password; VMWARE_SNAPSHOT managers)")
+                    .orElse("not started: infra/vcsim/build.sh builds vcsim"));
             out.println("  Events     " + bus.endpoint() + "   (EventBridge PutEvents; state changes are logged)");
             out.println("  Scheduler  " + scheduler.endpoint() + "   (clock speed " + options.clockSpeed() + "; "
                     + scheduler.schedules().size() + " schedule(s) from the template)");
+            out.println("Ctrl-C stops everything it started.");
             Running running = new Running(api, dynalite, endpoint, services);
             if (options.demo()) {
                 String token = LocalTokens.fromEnvironment().create("demo-admin", LocalDemo.ENTERPRISE, LocalTokens.ALL_PRIVILEGES,
@@ -433,6 +439,5 @@ public final class LocalApiMain {
         out.println("             curl -H \"Authorization: Bearer $TOKEN\" " + base + "/...");
         out.println("             other users: dev.lifeboat.local.TokenCommand --sub alice --ent ent-1 "
                 + "--priv PHYS_DC_RETRIEVE_DETAILS --ttl 3600 (same classpath)");
-        out.println("Ctrl-C stops everything it started.");
     }
 }
