@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.scheduler.model.GetScheduleResponse;
 import software.amazon.awssdk.services.scheduler.model.ScheduleState;
 
 class TemplateSchedulesTest {
-    private static final String SYNC_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:SyncStateMachine";
+    private static final String SYNC_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:lifeboat-local-sync"; // its Name, resolved as the functions resolve it
 
     private static Map<String, String> refs(SamTemplate template, Map<String, String> parameters) {
         return LocalEnvironment.refs(template, parameters);
@@ -87,7 +87,7 @@ class TemplateSchedulesTest {
         assertEquals("ResultsSyncStateMachineEvery", sync.name());
         assertEquals("rate(10 minutes)", sync.expression());
         assertEquals("{}", sync.input());
-        assertEquals("arn:aws:states:us-east-1:000000000000:stateMachine:ResultsSyncStateMachine", sync.targetArn());
+        assertEquals("arn:aws:states:us-east-1:000000000000:stateMachine:lifeboat-local-results-sync", sync.targetArn());
         ScheduleExpression.parse(sync.expression());
     }
 
