@@ -1,6 +1,7 @@
 package dev.lifeboat.local;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import dev.lifeboat.workflowruntime.InvocationContext;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -64,8 +65,8 @@ public final class LocalFunction {
         thread.setContextClassLoader(classLoader);
         try {
             Object instance = handler();
-            Context context = new LocalContext(definition.logicalId(), requestId, definition.memorySize(),
-                    definition.timeout(), stderr);
+            Context context = new InvocationContext(definition.logicalId(), LocalEnvironment.functionArn(definition.logicalId()),
+                    requestId, definition.memorySize(), java.time.Duration.ofSeconds(definition.timeout()), stderr);
             if (instance instanceof RequestStreamHandler streamHandler) {
                 ByteArrayOutputStream output = new ByteArrayOutputStream();
                 streamHandler.handleRequest(new ByteArrayInputStream(payload), output, context);

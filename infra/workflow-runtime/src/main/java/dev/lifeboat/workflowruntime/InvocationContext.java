@@ -4,24 +4,34 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** The Lambda {@link Context} of one invocation through {@link LambdaInvokeServer}: what handlers actually read. */
-final class InvocationContext implements Context {
+/**
+ * The Lambda {@link Context} of one local invocation (through {@link LambdaInvokeServer}, or the local runtime's HTTP
+ * API): what handlers actually read. Log entries are prefixed with the function, since all functions share a terminal.
+ */
+public final class InvocationContext implements Context {
 
     private final String functionName;
     private final String invokedArn;
     private final String requestId;
+    private final int memoryMb;
     private final long deadlineNanos;
     private final LambdaLogger logger;
 
     InvocationContext(String functionName, String invokedArn, String requestId, Duration timeout) {
+        this(functionName, invokedArn, requestId, 512, timeout, System.err);
+    }
+
+    public InvocationContext(String functionName, String invokedArn, String requestId, int memoryMb, Duration timeout, PrintStream log) {
         this.functionName = functionName;
         this.invokedArn = invokedArn;
         this.requestId = requestId;
+        this.memoryMb = memoryMb;
         this.deadlineNanos = System.nanoTime() + timeout.toNanos();
-        this.logger = new StderrLogger("[" + functionName + "] ");
+        this.logger = new PrefixedLogger("[" + functionName + "] ", log);
     }
 
     @Override
@@ -71,7 +81,7 @@ final class InvocationContext implements Context {
 
     @Override
     public int getMemoryLimitInMB() {
-        return 512;
+        return memoryMb;
     }
 
     @Override
@@ -79,11 +89,10 @@ final class InvocationContext implements Context {
         return logger;
     }
 
-    /** Prefixes each entry with the function: every function of a test shares one stderr. */
-    private record StderrLogger(String prefix) implements LambdaLogger {
+    private record PrefixedLogger(String prefix, PrintStream log) implements LambdaLogger {
         @Override
         public void log(String message) {
-            System.err.print(prefix + message + (message.endsWith("\n") ? "" : "\n"));
+            log.print(prefix + message + (message.endsWith("\n") ? "" : "\n"));
         }
 
         @Override
