@@ -54,8 +54,8 @@ class LifecyclePartsTest {
                         new Observed("vm-1", "rp-kept", BackupStatus.SUCCESS, NOW, NOW, 10L),
                         new Observed("vm-1", "job-9", BackupStatus.SUCCESS, NOW, NOW, 20L),
                         new Observed("vm-1", "rp-new", BackupStatus.SUCCESS, NOW.minusSeconds(60), NOW, 30L)),
-                Map.of("vm-2", new ErrorInfo("SERVER_ERROR", "try later")), NOW.minus(Duration.ofHours(5)));
-        assertEquals(new ResultsSync.Outcome(1, 1, 1, 0, List.of(new ErrorInfo("SERVER_ERROR", "vm-2: try later"))), outcome);
+                Map.of("vm-2", new ErrorInfo("SERVER_ERROR", "try later")));
+        assertEquals(new ResultsSync.Outcome(1, 1, 1, List.of(new ErrorInfo("SERVER_ERROR", "vm-2: try later"))), outcome);
         assertEquals(BackupStatus.EXPIRED, store.findBackup("vm-1", gone.id()).orElseThrow().status());
         assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-1", running.id()).orElseThrow().status());
         assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-2", unseen.id()).orElseThrow().status(), "a VM that failed expires nothing");
@@ -77,8 +77,14 @@ class LifecyclePartsTest {
         Backup young = new Backup("01JB0000000000000000000010", "vm-1", "dc1", "ent-1", null, Trigger.SCHEDULED, BackupStatus.IN_PROGRESS,
                 NOW.minusSeconds(60), NOW.minusSeconds(60), null, 10, null, null, "job2", null, 0, 1);
         store.saveBackup(null, young);
-        var outcome = new ResultsSync(store, events -> { }, CLOCK, Fixtures.sequentialIds()).record(List.of(vm), List.of(), Map.of(), NOW.minus(Duration.ofHours(5)));
-        assertEquals(1, outcome.lost());
+        Backup neverBegun = new Backup("01JB0000000000000000000011", "vm-2", "dc1", "ent-1", null, Trigger.MANUAL, BackupStatus.QUEUED,
+                NOW.minus(Duration.ofMinutes(20)), null, null, null, null, null, null, null, 0, 1);
+        store.saveBackup(null, neverBegun);
+        int lostCount = new ResultsSync(store, events -> { }, CLOCK, Fixtures.sequentialIds())
+                .sweep(List.of(vm, new VirtualMachine("vm-2", "ent-1", "dc1", "db", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE)),
+                        NOW.minus(Duration.ofMinutes(15)), NOW.minus(Duration.ofHours(5)));
+        assertEquals(2, lostCount, "the one running past its timeout, and the one its workflow never began");
+        assertEquals("LOST", store.findBackup("vm-2", neverBegun.id()).orElseThrow().error().code());
         Backup lost = store.findBackup("vm-1", stuck.id()).orElseThrow();
         assertEquals(BackupStatus.FAILED, lost.status());
         assertEquals("LOST", lost.error().code());

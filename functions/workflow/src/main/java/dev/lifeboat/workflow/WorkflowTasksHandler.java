@@ -86,6 +86,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
                 case "restore.poll" -> restorePoll(in);
                 case "restore.finish" -> restoreFinish(in);
                 case "restore.fail" -> restoreFail(in.path("input"));
+                case "restore.abandon" -> restoreAbandon(in);
                 case "apply.begin" -> applyBegin(in.path("input"));
                 case "apply.finish" -> applyFinish(in);
                 case "apply.fail" -> applyFail(in.path("input"));
@@ -97,7 +98,10 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
             };
         } catch (BackupLifecycle.Gone e) {
             throw new TerminalTaskError(e.getMessage());
-        } catch (SdkException | EventPublisher.Unavailable | BackupScheduler.Unavailable | DomainException e) {
+        } catch (SdkException | EventPublisher.Unavailable | BackupScheduler.Unavailable | DomainException
+                 | dev.lifeboat.domain.common.StoreConflict e) {
+            // Every step reads its state again when it runs, so a lost race (a transaction that met another on the
+            // VM's lock) is retried, never recorded as the operation's failure.
             // The table, the bus or the scheduler did not answer, or a retried step met its own earlier write.
             throw new TransientTaskError(task + ": " + e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
@@ -157,7 +161,9 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         switch (PollState.valueOf(text(in, "state"))) {
             case SUCCEEDED -> {
                 JsonNode point = status.path("restorePoint");
-                services.lifecycle.succeedBackup(vm, backupId, point.path("ref").asText(status.path("job").path("ref").asText()),
+                // No restore point named (NetWorker may list it only a while after the job): the backup keeps none rather
+                // than a job reference that no restore could use; results sync adds the restore point when it is listed.
+                services.lifecycle.succeedBackup(vm, backupId, point.hasNonNull("ref") ? point.get("ref").asText() : null,
                         point.hasNonNull("sizeBytes") ? point.get("sizeBytes").asLong() : null);
             }
             case FAILED -> services.lifecycle.failBackup(vm, backupId, jobError(status));
@@ -175,6 +181,14 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
     /** The Catch of every state ends here with the state's input and the failure in {@code failure}. */
     private JsonNode backupFail(JsonNode input) {
         String backupId = input.path("run").path("backupId").asText(input.path("backupId").asText(null));
+        if (backupId == null && input.hasNonNull("policyId") && input.hasNonNull("scheduledAt")) {
+            // A schedule's backup whose first step failed: its id follows from the firing.
+            backupId = BackupLifecycle.scheduledBackupId(text(input, "vm"), text(input, "policyId"),
+                    Instant.parse(input.get("scheduledAt").asText()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+            if (services.backups.findBackup(text(input, "vm"), backupId).isEmpty()) {
+                return NODES.objectNode().put("recorded", false);
+            }
+        }
         if (backupId == null) {
             return NODES.objectNode().put("recorded", false);
         }
@@ -233,6 +247,18 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
     private JsonNode restoreFail(JsonNode input) {
         services.lifecycle.failRestore(text(input, "vm"), text(input, "backupId"), text(input, "restoreId"), Failures.of(input.path("failure")));
         return NODES.objectNode().put("restoreId", input.path("restoreId").asText()).put("recorded", true);
+    }
+
+    /** The request could not run at all: every restore of it that has not ended is FAILED, its VM free again. */
+    private JsonNode restoreAbandon(JsonNode in) {
+        String requestId = text(in, "requestId");
+        ErrorInfo error = Failures.of(in.path("failure"));
+        int items = 0;
+        for (RestoreRequest.Item item : services.lifecycle.acceptedItems(requestId)) {
+            services.lifecycle.failRestore(item.vm(), item.backupId(), item.restoreId(), error);
+            items++;
+        }
+        return NODES.objectNode().put("requestId", requestId).put("items", items).put("recorded", true);
     }
 
     // ---- apply-schedule -------------------------------------------------------------------------------------------
@@ -314,33 +340,46 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         return out;
     }
 
-    private List<VirtualMachine> configuredVms(String datacenter) {
-        List<VirtualMachine> out = new ArrayList<>();
-        String cursor = null;
-        do {
-            Page<VirtualMachine> page = services.vms.listVms(null, datacenter, new PageRequest(PageRequest.MAX_LIMIT, cursor));
-            page.items().stream().filter(vm -> !vm.backup().policies().isEmpty()).forEach(out::add);
-            cursor = page.nextCursor();
-        } while (cursor != null);
-        return out;
-    }
-
     private JsonNode syncLoad(JsonNode in) {
         String datacenter = text(in, "datacenter");
         Optional<BackupManager> manager = services.config.findManager(datacenter);
-        List<VirtualMachine> vms = configuredVms(datacenter);
-        ObjectNode out = NODES.objectNode().put("datacenter", datacenter);
-        if (manager.isEmpty() || vms.isEmpty()) {
+        List<VirtualMachine> all = new ArrayList<>();
+        String cursor = null;
+        do {
+            Page<VirtualMachine> page = services.vms.listVms(null, datacenter, new PageRequest(PageRequest.MAX_LIMIT, cursor));
+            all.addAll(page.items());
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        // The backstops first, whether or not the backup system answers: runs that outlived their workflow end here.
+        Instant now = services.clock.instant();
+        java.time.Duration limit = manager.map(m -> services.timeouts.get(m.type())).orElse(java.time.Duration.ofHours(4));
+        int lost = services.sync.sweep(all, now.minus(java.time.Duration.ofMinutes(15)), now.minus(limit).minus(java.time.Duration.ofHours(1)));
+        for (VirtualMachine vm : all) {
+            if (services.configurations.failIfStale(vm, now.minus(java.time.Duration.ofHours(1)))) {
+                lost++;
+            }
+        }
+        List<VirtualMachine> configured = all.stream().filter(vm -> !vm.backup().policies().isEmpty()).toList();
+        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("lost", lost);
+        if (manager.isEmpty() || configured.isEmpty()) {
             return out.put("runs", false);
         }
         out.put("runs", true).put("managerType", manager.get().type().name());
-        out.set("listCommand", Commands.listResults(manager.get(), vms));
+        ArrayNode ids = out.putArray("vmIds");
+        configured.forEach(vm -> ids.add(vm.id()));
+        out.set("listCommand", Commands.listResults(manager.get(), configured));
         return out;
     }
 
+    /** Compares exactly the VMs that were listed (a VM configured meanwhile has no results yet, and expires nothing). */
     private JsonNode syncRecord(JsonNode in) {
         String datacenter = text(in, "datacenter");
-        List<VirtualMachine> vms = configuredVms(datacenter);
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        in.path("vmIds").forEach(id -> listed.add(id.asText()));
+        List<VirtualMachine> vms = new ArrayList<>();
+        for (String id : listed) {
+            services.vms.findVm(id).ifPresent(vms::add);
+        }
         List<ResultsSync.Observed> observed = new ArrayList<>();
         for (JsonNode r : in.path("results").path("results")) {
             BackupStatus status = switch (r.path("status").asText()) {
@@ -357,12 +396,10 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         for (JsonNode f : in.path("results").path("failures")) {
             failed.put(f.path("vmId").asText(), new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("message").asText("")));
         }
-        // A run Lifeboat started may last the type's timeout; one hour later its workflow has certainly ended.
-        java.time.Duration limit = services.config.findManager(datacenter).map(m -> services.timeouts.get(m.type())).orElse(java.time.Duration.ofHours(4));
-        ResultsSync.Outcome outcome = services.sync.record(vms, observed, failed, services.clock.instant().minus(limit).minus(java.time.Duration.ofHours(1)));
+        ResultsSync.Outcome outcome = services.sync.record(vms, observed, failed);
         ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true)
                 .put("discovered", outcome.discovered()).put("updated", outcome.updated()).put("expired", outcome.expired())
-                .put("lost", outcome.lost());
+                .put("lost", in.path("lost").asInt(0));
         ArrayNode skipped = out.putArray("skippedVms");
         outcome.skipped().forEach(e -> skipped.addObject().put("code", e.code()).put("message", e.message()));
         if (!outcome.skipped().isEmpty()) {

@@ -152,6 +152,11 @@ class LifeboatSchedulesTest {
         assertEquals(Trigger.SCHEDULED, scheduled.trigger());
         assertEquals(BackupStatus.IN_PROGRESS, scheduled.status());
 
+        JsonNode again = task(fired);
+        assertEquals(run.path("backupId").asText(), again.path("backupId").asText(), "the same firing, delivered twice, is one backup");
+        assertTrue(again.path("runs").asBoolean());
+
+        ((ObjectNode) fired.path("input")).put("scheduledAt", "2026-11-28T23:30:00Z");
         JsonNode busy = task(fired);
         assertFalse(busy.path("runs").asBoolean(), "the VM is still busy with the first run");
         Backup skipped = backups.findBackup("vm-1", busy.path("backupId").asText()).orElseThrow();

@@ -301,4 +301,31 @@ class WorkflowRunsTest {
         assertTrue(refused.getMessage().contains("VEEAM restores only a DEPLOYED VM"), refused.getMessage());
         assertTrue(h.lifecycles.restores.isEmpty());
     }
+
+    @Test
+    void aBackupSystemAwayDuringTheJobIsWaitedOutNotFailed(URI dynalite) throws Exception {
+        h = new WorkflowHarness(dynalite, Duration.ofMillis(2500), Map.of());
+        VirtualMachine vm = h.deployedVm("web-01");
+        Backup queued = backupNow(vm.id());
+        int jobsBefore = h.sim.jobs().size();
+        var run = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return h.runBackup(queued);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (h.sim.jobs().size() == jobsBefore && System.nanoTime() < end) {
+            Thread.sleep(20);
+        }
+        // The start is done once the job exists and its answer has gone back (polls follow every 100 ms for 2.5 s).
+        Thread.sleep(300);
+        // NetWorker goes away while the job runs: more failures than one poll's retries.
+        h.sim.faults().failNext(6, 503);
+        Execution e = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        assertFalse(e.stateEvents("StateEntered", "PollUnanswered").isEmpty(), "a poll that failed after its retries was waited out");
+        assertEquals(BackupStatus.SUCCESS, h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow().status());
+    }
 }

@@ -103,8 +103,15 @@ public final class BackupLifecycle {
     public BackupRun beginScheduled(String vmId, String policyId, Instant scheduledAt) {
         VirtualMachine vm = vms.findVm(vmId).orElseThrow(() -> new Gone("virtual machine " + vmId + " does not exist"));
         Instant now = now();
-        Backup backup = new Backup(ids.get(), vmId, vm.datacenter(), vm.enterprise(), policyId, Trigger.SCHEDULED, BackupStatus.QUEUED,
-                scheduledAt == null ? now : scheduledAt.truncatedTo(ChronoUnit.MILLIS), null, null, null, null, null, null, null, 0, 1);
+        Instant at = scheduledAt == null ? now : scheduledAt.truncatedTo(ChronoUnit.MILLIS);
+        String id = scheduledBackupId(vmId, policyId, at);
+        // Scheduler delivers at least once and a step may be retried: the same firing is the same backup.
+        Optional<Backup> earlier = backups.findBackup(vmId, id);
+        if (earlier.isPresent()) {
+            return earlier.get().status().running() ? beginBackup(vmId, id) : new BackupRun(earlier.get(), vm, null, null, null);
+        }
+        Backup backup = new Backup(id, vmId, vm.datacenter(), vm.enterprise(), policyId, Trigger.SCHEDULED, BackupStatus.QUEUED,
+                at, null, null, null, null, null, null, null, 0, 1);
         String refusal = null;
         if (vm.state() != VmState.DEPLOYED) {
             refusal = "Virtual machine " + vmId + " is " + vm.state() + "; only a DEPLOYED VM is backed up.";
@@ -116,6 +123,9 @@ public final class BackupLifecycle {
                 backups.createLockedBackup(backup, vm);
                 return beginBackup(vmId, backup.id());
             } catch (StoreConflict conflict) {
+                if (conflict.reason() == StoreConflict.Reason.ALREADY_EXISTS) {
+                    return beginBackup(vmId, id);
+                }
                 refusal = conflict.reason() == StoreConflict.Reason.VM_LOCKED
                         ? "Virtual machine " + vmId + " was busy with another backup or restore when the schedule fired."
                         : "Virtual machine " + vmId + " changed when the schedule fired.";
@@ -125,6 +135,11 @@ public final class BackupLifecycle {
         backups.saveBackup(null, skipped);
         publish(skipped);
         return new BackupRun(skipped, vm, null, null, null);
+    }
+
+    /** The id of the backup a schedule's firing makes: the same firing always names the same backup. */
+    public static String scheduledBackupId(String vmId, String policyId, Instant scheduledAt) {
+        return dev.lifeboat.domain.common.Ids.derived(scheduledAt.toEpochMilli(), "scheduled|" + vmId + "|" + policyId + "|" + scheduledAt);
     }
 
     public void recordBackupJob(String vmId, String backupId, String jobRef) {

@@ -219,6 +219,10 @@ public final class BackupService {
         if (backup.status() != BackupStatus.SUCCESS) {
             throw DomainException.conflict("Backup " + backup.id() + " of " + vmId + " is " + backup.status() + "; only a SUCCESS backup can be restored.");
         }
+        if (backup.providerRef() == null) {
+            throw DomainException.conflict("Backup " + backup.id() + " of " + vmId + " has no restore point: the backup system had not listed "
+                    + "one when the job ended. Results sync adds the backups the system lists; restore one of those.");
+        }
         List<Restore> earlier = backups.restoresOf(vmId, backup.id());
         if (earlier.stream().anyMatch(r -> !r.status().ended())) {
             throw DomainException.conflict("Backup " + backup.id() + " of " + vmId + " is being restored; wait until that restore has ended.");

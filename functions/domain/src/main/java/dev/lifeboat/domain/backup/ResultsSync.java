@@ -41,12 +41,8 @@ public final class ResultsSync {
         }
     }
 
-    /**
-     * What one run changed, and the VMs it could not look at (the backup system reported them failing).
-     *
-     * @param lost backups and restores still running long after their workflow must have ended, now FAILED
-     */
-    public record Outcome(int discovered, int updated, int expired, int lost, List<ErrorInfo> skipped) {}
+    /** What one run changed, and the VMs it could not look at (the backup system reported them failing). */
+    public record Outcome(int discovered, int updated, int expired, List<ErrorInfo> skipped) {}
 
     static final ErrorInfo LOST = new ErrorInfo("LOST",
             "The workflow that ran this operation ended without recording its outcome; the VM is free again.");
@@ -55,39 +51,17 @@ public final class ResultsSync {
      * @param vms the VMs that were listed; only their backups are compared
      * @param failedVms VMs the backup system could not list, with the reason: they are skipped, never expired
      */
-    /**
-     * @param staleBefore a backup or restore that Lifeboat started and that is still running but was requested before
-     *                    this moment outlived its workflow's timeout: it is FAILED with LOST and frees its VM. This is the
-     *                    backstop of an execution that could not record its own end.
-     */
-    public Outcome record(List<VirtualMachine> vms, List<Observed> observed, Map<String, ErrorInfo> failedVms, Instant staleBefore) {
+    public Outcome record(List<VirtualMachine> vms, List<Observed> observed, Map<String, ErrorInfo> failedVms) {
         Map<String, List<Observed>> byVm = new HashMap<>();
         observed.forEach(o -> byVm.computeIfAbsent(o.vm(), k -> new ArrayList<>()).add(o));
         int discovered = 0;
         int updated = 0;
         int expired = 0;
-        int lost = 0;
         List<ErrorInfo> skipped = new ArrayList<>();
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         failedVms.forEach((vm, why) -> skipped.add(new ErrorInfo(why.code(), vm + ": " + why.message())));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         for (VirtualMachine vm : vms) {
-            for (Backup b : backups.allBackups(vm.id())) {
-                if (b.status().running() && b.trigger() != Trigger.DISCOVERED && b.requestedAt().isBefore(staleBefore)) {
-                    Backup failed = b.withStatus(BackupStatus.FAILED, now, LOST);
-                    backups.finishBackup(b, failed);
-                    changes.add(BackupLifecycle.event(failed));
-                    lost++;
-                }
-            }
-            for (Restore r : backups.allRestores(vm.id())) {
-                if (!r.status().ended() && r.requestedAt().isBefore(staleBefore)) {
-                    Restore failed = r.withStatus(RestoreStatus.FAILED, now, LOST);
-                    backups.finishRestore(r, failed);
-                    backups.findBackup(r.vm(), r.backupId()).ifPresent(b -> changes.add(BackupLifecycle.event(failed, b)));
-                    lost++;
-                }
-            }
             if (failedVms.containsKey(vm.id())) {
                 continue;
             }
@@ -111,6 +85,12 @@ public final class ResultsSync {
                     backups.saveBackup(null, found);
                     changes.add(BackupLifecycle.event(found));
                     discovered++;
+                } else if (b.status() == BackupStatus.SUCCESS && b.providerRef() == null && o.status() == BackupStatus.SUCCESS) {
+                    // The job ended before the backup system listed its restore point; now it does.
+                    Backup completed = b.succeeded(b.finishedAt() == null ? now : b.finishedAt(), o.ref(), o.sizeBytes());
+                    backups.saveBackup(b, completed);
+                    changes.add(BackupLifecycle.event(completed));
+                    updated++;
                 } else if (b.trigger() == Trigger.DISCOVERED && b.status().running() && !o.status().running()) {
                     Backup next = o.status() == BackupStatus.SUCCESS ? b.succeeded(o.finishedAt() == null ? now : o.finishedAt(), o.ref(), o.sizeBytes())
                             : b.withStatus(BackupStatus.FAILED, now, new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed."));
@@ -131,6 +111,39 @@ public final class ResultsSync {
         // Recorded first, published after: a run that fails to publish is retried, finds nothing new, and the
         // events of this run are lost only if the bus stays down through the retries (the table keeps the truth).
         events.publish(changes);
-        return new Outcome(discovered, updated, expired, lost, skipped);
+        return new Outcome(discovered, updated, expired, skipped);
+    }
+
+    /**
+     * The backstop of workflows that ended without recording their outcome: a backup or restore that Lifeboat started
+     * and that is still QUEUED long after it was requested (its workflow never began it), or still running long after
+     * its timeout, is FAILED with LOST and frees its VM. It runs over every VM of a datacenter, configured or not, and
+     * whether or not the backup system answers.
+     *
+     * @return how many it failed
+     */
+    public int sweep(List<VirtualMachine> vms, Instant queuedBefore, Instant runningBefore) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
+        for (VirtualMachine vm : vms) {
+            for (Backup b : backups.allBackups(vm.id())) {
+                boolean stale = b.status() == BackupStatus.QUEUED ? b.requestedAt().isBefore(queuedBefore) : b.requestedAt().isBefore(runningBefore);
+                if (b.status().running() && b.trigger() != Trigger.DISCOVERED && stale) {
+                    Backup failed = b.withStatus(BackupStatus.FAILED, now, LOST);
+                    backups.finishBackup(b, failed);
+                    changes.add(BackupLifecycle.event(failed));
+                }
+            }
+            for (Restore r : backups.allRestores(vm.id())) {
+                boolean stale = r.status() == RestoreStatus.QUEUED ? r.requestedAt().isBefore(queuedBefore) : r.requestedAt().isBefore(runningBefore);
+                if (!r.status().ended() && stale) {
+                    Restore failed = r.withStatus(RestoreStatus.FAILED, now, LOST);
+                    backups.finishRestore(r, failed);
+                    backups.findBackup(r.vm(), r.backupId()).ifPresent(b -> changes.add(BackupLifecycle.event(failed, b)));
+                }
+            }
+        }
+        events.publish(changes);
+        return changes.size();
     }
 }

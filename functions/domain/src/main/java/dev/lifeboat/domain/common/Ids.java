@@ -54,6 +54,29 @@ public final class Ids implements Supplier<String> {
         return new String(out);
     }
 
+    /**
+     * A ULID-shaped id that the same {@code time} and {@code seed} always give: a step that creates something and may
+     * run again (a schedule delivered twice, a retried workflow step) finds the item it made instead of making another.
+     */
+    public static String derived(long timeMillis, String seed) {
+        byte[] digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256").digest(seed.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JVM", e);
+        }
+        char[] out = new char[26];
+        long t = timeMillis;
+        for (int i = 9; i >= 0; i--) {
+            out[i] = ALPHABET[(int) (t & 31)];
+            t >>>= 5;
+        }
+        for (int i = 10; i < 26; i++) {
+            out[i] = ALPHABET[(digest[i] & 0xFF) & 31];
+        }
+        return new String(out);
+    }
+
     public static boolean looksLikeId(String s) {
         return s != null && s.matches(PATTERN);
     }

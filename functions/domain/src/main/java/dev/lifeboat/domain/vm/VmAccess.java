@@ -37,7 +37,8 @@ public final class VmAccess {
     /**
      * Starts the apply-schedule run of a PENDING configuration. The change is already recorded; when the workflow
      * service cannot be reached, the caller sends the same request again, which finds the change recorded and
-     * starts the same run (the start is idempotent), so nothing is lost and nothing runs twice.
+     * starts the same run (the start is idempotent), so nothing is lost and nothing runs twice. A run that started but
+     * ended without recording its outcome is not restarted this way: results sync fails such a PENDING after an hour.
      */
     static void startIfPending(ScheduleWorkflow workflow, VirtualMachine vm) {
         VmBackupConfig backup = vm.backup();

@@ -288,6 +288,19 @@ public final class VmBackupService {
                 List.of(), ConfigStatus.FAILED, null, error, current.version() + 1, now()));
     }
 
+    /**
+     * The backstop of apply-schedule runs that ended without recording their outcome: a configuration still PENDING
+     * since before {@code staleBefore} is FAILED, the previous one in force again, so the VM can change again.
+     */
+    public boolean failIfStale(VirtualMachine vm, Instant staleBefore) {
+        VmBackupConfig b = vm.backup();
+        if (!b.pending() || b.updatedAt() == null || !b.updatedAt().isBefore(staleBefore)) {
+            return false;
+        }
+        return recordFailed(vm.id(), b.version(), new ErrorInfo("LOST",
+                "The apply-schedule run ended without recording its outcome; the previous configuration is in force. Send the change again."));
+    }
+
     private boolean finish(String vmId, long configVersion, java.util.function.UnaryOperator<VmBackupConfig> outcome) {
         return Retry.optimistic(ExpectedVersion.ANY, () -> {
             Optional<VirtualMachine> vm = vms.findVm(vmId);
