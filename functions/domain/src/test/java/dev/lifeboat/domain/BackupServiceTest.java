@@ -234,6 +234,8 @@ class BackupServiceTest {
                 new ItemDraft("vm-1", "b"), new ItemDraft("vm-1", "b"))));
         assertEquals(List.of("items[1]"), fields(dup));
         refused(Problem.VALIDATION_FAILED, () -> service.multiRestore(RESTORER, List::of));
+        var longId = refused(Problem.VALIDATION_FAILED, () -> service.multiRestore(RESTORER, () -> List.of(new ItemDraft("v".repeat(3000), "b"))));
+        assertEquals(List.of("items[0].vm"), fields(longId));
         List<ItemDraft> many = new ArrayList<>();
         for (int i = 0; i <= BackupService.MAX_RESTORE_ITEMS; i++) many.add(new ItemDraft("vm-" + i, "b"));
         refused(Problem.VALIDATION_FAILED, () -> service.multiRestore(RESTORER, () -> many));

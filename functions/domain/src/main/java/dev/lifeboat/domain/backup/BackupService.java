@@ -180,6 +180,7 @@ public final class BackupService {
             for (int i = 0; i < items.size(); i++) {
                 ItemDraft d = items.get(i);
                 if (d.vm() == null) v.add("items[" + i + "].vm", "is required");
+                else if (!dev.lifeboat.domain.common.Text.isPathId(d.vm())) v.add("items[" + i + "].vm", "must have 1 to 128 characters of A-Z a-z 0-9 . _ : -");
                 if (d.backupId() == null) v.add("items[" + i + "].backupId", "is required");
                 if (d.vm() != null && d.backupId() != null && !seen.add(d.vm() + "/" + d.backupId())) {
                     v.add("items[" + i + "]", "restores backup " + d.backupId() + " of " + d.vm() + " twice");
