@@ -50,6 +50,11 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class WorkflowTasksHandler implements RequestStreamHandler {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /**
+     * VMs per LIST_RESULTS call of results sync: the command and its answer travel through the execution's state, which
+     * Step Functions limits to 256 KB; ten VMs with their restore points stay far below it.
+     */
+    static final int SYNC_BATCH = 10;
 
     private final WorkflowServices services;
 
@@ -93,6 +98,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
                 case "sync.datacenters" -> syncDatacenters();
                 case "sync.load" -> syncLoad(in);
                 case "sync.record" -> syncRecord(in);
+                case "sync.summary" -> syncSummary(in);
                 case "sync.report" -> syncReport(in);
                 default -> throw new TerminalTaskError("unknown task '" + task + "'");
             };
@@ -365,9 +371,32 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
             return out.put("runs", false);
         }
         out.put("runs", true).put("managerType", manager.get().type().name());
-        ArrayNode ids = out.putArray("vmIds");
-        configured.forEach(vm -> ids.add(vm.id()));
-        out.set("listCommand", Commands.listResults(manager.get(), configured));
+        ArrayNode batches = out.putArray("batches");
+        for (int from = 0; from < configured.size(); from += SYNC_BATCH) {
+            List<VirtualMachine> batch = configured.subList(from, Math.min(configured.size(), from + SYNC_BATCH));
+            ObjectNode b = batches.addObject();
+            ArrayNode ids = b.putArray("vmIds");
+            batch.forEach(vm -> ids.add(vm.id()));
+            b.set("listCommand", Commands.listResults(manager.get(), batch));
+        }
+        return out;
+    }
+
+    /** The datacenter's report: the batches' counts added up. */
+    private JsonNode syncSummary(JsonNode in) {
+        ObjectNode out = NODES.objectNode().put("datacenter", text(in, "datacenter")).put("ok", true);
+        int discovered = 0;
+        int updated = 0;
+        int expired = 0;
+        ArrayNode skipped = NODES.arrayNode();
+        for (JsonNode batch : in.path("batches")) {
+            discovered += batch.path("discovered").asInt();
+            updated += batch.path("updated").asInt();
+            expired += batch.path("expired").asInt();
+            batch.path("skippedVms").forEach(skipped::add);
+        }
+        out.put("discovered", discovered).put("updated", updated).put("expired", expired).put("lost", in.path("lost").asInt(0));
+        out.set("skippedVms", skipped);
         return out;
     }
 
@@ -398,8 +427,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         }
         ResultsSync.Outcome outcome = services.sync.record(vms, observed, failed);
         ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true)
-                .put("discovered", outcome.discovered()).put("updated", outcome.updated()).put("expired", outcome.expired())
-                .put("lost", in.path("lost").asInt(0));
+                .put("discovered", outcome.discovered()).put("updated", outcome.updated()).put("expired", outcome.expired());
         ArrayNode skipped = out.putArray("skippedVms");
         outcome.skipped().forEach(e -> skipped.addObject().put("code", e.code()).put("message", e.message()));
         if (!outcome.skipped().isEmpty()) {

@@ -328,4 +328,21 @@ class WorkflowRunsTest {
         assertFalse(e.stateEvents("StateEntered", "PollUnanswered").isEmpty(), "a poll that failed after its retries was waited out");
         assertEquals(BackupStatus.SUCCESS, h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow().status());
     }
+
+    @Test
+    void resultsSyncListsADatacenterInBatchesOfVms(URI dynalite) throws Exception {
+        harness(dynalite);
+        List<VirtualMachine> vms = new ArrayList<>();
+        for (int i = 1; i <= WorkflowTasksHandler.SYNC_BATCH + 1; i++) {
+            vms.add(h.deployedVm(String.format("app-%02d", i)));
+        }
+        VirtualMachine last = vms.get(vms.size() - 1);
+        h.sim.addBackup(last.hypervisor().uuid(), Instant.now().minus(Duration.ofHours(3)), Instant.now().plus(Duration.ofDays(30)));
+        h.sim.addBackup(vms.get(0).hypervisor().uuid(), Instant.now().minus(Duration.ofHours(2)), Instant.now().plus(Duration.ofDays(30)));
+        Execution e = h.runSync();
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        assertEquals(2, e.stateEvents("StateEntered", "Record").size(), "two batches, one LIST_RESULTS each");
+        assertEquals(2, e.output().get(0).path("discovered").asInt(), e.output().toString());
+        assertEquals(Trigger.DISCOVERED, h.backupStore.allBackups(last.id()).get(0).trigger());
+    }
 }
