@@ -19,7 +19,6 @@ import dev.lifeboat.domain.common.PageRequest;
 import dev.lifeboat.domain.common.StoreConflict.Reason;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +27,6 @@ import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
-import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * Backups, restores, restore requests and VM locks in the single table. A backup and its restores live in the VM's
@@ -50,18 +48,9 @@ public final class DynamoBackupStore implements BackupRepository {
     }
 
     private List<Map<String, AttributeValue>> query(String pk, String prefix, boolean newestFirst) {
-        List<Map<String, AttributeValue>> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table).consistentRead(true).scanIndexForward(!newestFirst)
-                    .keyConditionExpression("PK = :pk AND begins_with(SK, :prefix)")
-                    .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(prefix)));
-            if (start != null) q.exclusiveStartKey(start);
-            QueryResponse r = dynamo.query(q.build());
-            out.addAll(r.items());
-            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-        } while (start != null);
-        return out;
+        return Queries.all(dynamo, QueryRequest.builder().tableName(table).consistentRead(true).scanIndexForward(!newestFirst)
+                .keyConditionExpression("PK = :pk AND begins_with(SK, :prefix)")
+                .expressionAttributeValues(Map.of(":pk", s(pk), ":prefix", s(prefix))).build());
     }
 
     // ---- backups ------------------------------------------------------------------------------------------------

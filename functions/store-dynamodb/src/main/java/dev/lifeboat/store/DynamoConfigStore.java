@@ -84,18 +84,10 @@ public final class DynamoConfigStore implements ManagerRepository, PolicyReposit
 
     @Override
     public List<String> managedDatacenters() {
-        List<String> out = new ArrayList<>();
-        Map<String, AttributeValue> start = null;
-        do {
-            QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(LifeboatTable.GSI1)
-                    .keyConditionExpression(LifeboatTable.GSI1PK + " = :pk").expressionAttributeValues(Map.of(":pk", s(Keys.MANAGERS)))
-                    .projectionExpression("datacenter");
-            if (start != null) q.exclusiveStartKey(start);
-            QueryResponse r = dynamo.query(q.build());
-            r.items().forEach(i -> out.add(s(i, "datacenter")));
-            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
-        } while (start != null);
-        return out;
+        return Queries.all(dynamo, QueryRequest.builder().tableName(table).indexName(LifeboatTable.GSI1)
+                        .keyConditionExpression(LifeboatTable.GSI1PK + " = :pk").expressionAttributeValues(Map.of(":pk", s(Keys.MANAGERS)))
+                        .projectionExpression("datacenter").build())
+                .stream().map(i -> s(i, "datacenter")).toList();
     }
 
     @Override

@@ -98,16 +98,7 @@ public final class LocalApiMain {
                 switch (option) {
                     case "--template" -> template = Path.of(value);
                     case "--host" -> host = value;
-                    case "--port" -> {
-                        try {
-                            port = Integer.parseInt(value);
-                        } catch (NumberFormatException e) {
-                            throw new IllegalArgumentException("--port must be a number, got " + value);
-                        }
-                        if (port < 0 || port > 65535) {
-                            throw new IllegalArgumentException("--port must be 0..65535, got " + value);
-                        }
-                    }
+                    case "--port" -> port = port(option, value);
                     case "--data" -> data = Path.of(value);
                     case "--lambda-port" -> lambdaPort = port(option, value);
                     case "--sfn-port" -> sfnPort = port(option, value);
@@ -284,12 +275,12 @@ public final class LocalApiMain {
             // Bound before the functions get their environment, which names its port.
             dev.lifeboat.workflowruntime.LambdaInvokeServer lambdas = dev.lifeboat.workflowruntime.LambdaInvokeServer.start(options.lambdaPort());
             services.add(lambdas);
-            Map<String, String> refs2 = LocalEnvironment.refs(template, overrides);
+            Map<String, String> localRefs = LocalEnvironment.refs(template, overrides);
             dev.lifeboat.local.sfn.LocalStepFunctions stepFunctions;
             try {
                 stepFunctions = dev.lifeboat.local.sfn.LocalStepFunctions.start(options.sfnPort(),
                         dev.lifeboat.workflowruntime.StepFunctionsLocal.fromRepository(lambdas),
-                        dev.lifeboat.local.sfn.LocalStateMachine.fromTemplate(template, refs2),
+                        dev.lifeboat.local.sfn.LocalStateMachine.fromTemplate(template, localRefs),
                         LocalWorkflows.options(Math.round(options.waitSeconds() * 1000), 500));
             } catch (IOException e) {
                 // Node 22 and aws-local-stepfunctions come from infra/stepfunctions; the message says how to get them.
@@ -304,10 +295,10 @@ public final class LocalApiMain {
             dev.lifeboat.local.events.LocalScheduler scheduler = new dev.lifeboat.local.events.LocalScheduler(options.host(), 0, clock,
                     new StartExecutionTarget(stepFunctions.endpoint()), err).start();
             services.add(scheduler);
-            for (String group : dev.lifeboat.local.events.LocalScheduler.templateGroups(template, refs2)) {
+            for (String group : dev.lifeboat.local.events.LocalScheduler.templateGroups(template, localRefs)) {
                 scheduler.createGroup(group);
             }
-            for (var schedule : dev.lifeboat.local.events.LocalScheduler.templateSchedules(template, refs2)) {
+            for (var schedule : dev.lifeboat.local.events.LocalScheduler.templateSchedules(template, localRefs)) {
                 scheduler.addTemplateSchedule(schedule);
             }
             Map<String, String> runtime = new LinkedHashMap<>(LocalEnvironment.dynamoDbVariables(endpoint.toString()));
@@ -315,7 +306,7 @@ public final class LocalApiMain {
             runtime.put("AWS_ENDPOINT_URL_SFN", stepFunctions.endpoint().toString());
             runtime.put("AWS_ENDPOINT_URL_EVENTBRIDGE", bus.endpoint().toString());
             runtime.put("AWS_ENDPOINT_URL_SCHEDULER", scheduler.endpoint().toString());
-            Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template, refs2, runtime);
+            Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template, localRefs, runtime);
             api = new LocalHttpApi(template, environments, options.host(), options.port()).withLog(err).start();
             LocalLambdas.register(lambdas, api.functions());
             // The cloud platform's VM reports published on the local bus reach the registry function, as the rule does in AWS.

@@ -16,8 +16,8 @@ public final class LocalBackupSystems implements AutoCloseable {
     static final String USER = "lifeboat";
     static final String PASSWORD = "lifeboat";
 
-    final VeeamSimulator veeam;
-    final NetworkerSimulator networker;
+    private final VeeamSimulator veeam;
+    private final NetworkerSimulator networker;
 
     /** The Veeam simulator, for steering it (failures, sessions) in tests and demos. */
     public VeeamSimulator veeam() {

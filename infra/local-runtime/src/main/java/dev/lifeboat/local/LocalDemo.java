@@ -44,7 +44,7 @@ final class LocalDemo {
         vm("veeam-web-01", "dc-veeam", "web-01", "vm-101", "50123a4b-1c2d-4e5f-8a9b-0c1d2e3f4a01");
         vm("veeam-db-01", "dc-veeam", "db-01", "vm-102", "50123a4b-1c2d-4e5f-8a9b-0c1d2e3f4a02");
         for (String name : List.of("web-01", "db-01")) {
-            Vm vm = systems.networker.vmNamed(name).orElseThrow();
+            Vm vm = systems.networker().vmNamed(name).orElseThrow();
             vm("nw-" + name, "dc-networker", name, vm.moref(), vm.uuid());
         }
         return List.of("veeam-web-01", "veeam-db-01", "nw-web-01", "nw-db-01");

@@ -8,6 +8,7 @@ import dev.lifeboat.api.http.HttpRequest;
 import dev.lifeboat.api.http.HttpResponse;
 import dev.lifeboat.api.http.Views;
 import dev.lifeboat.domain.backup.BackupService;
+import dev.lifeboat.domain.backup.Restore;
 import dev.lifeboat.domain.identity.Caller;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,8 +61,10 @@ public final class RestoresHandler extends ApiHandler {
             }
             case MULTI -> {
                 BackupService.Started started = backups.multiRestore(caller, () -> items(Body.parse(request.body())));
-                var view = backups.getRequest(caller, started.request().id());
-                yield HttpResponse.json(202, Views.restoreRequest(view.request(), view.restores()))
+                // The accepted restores are the ones just written: no need to read the request back.
+                Map<String, Restore> restores = new java.util.HashMap<>();
+                started.restores().forEach(r -> restores.put(r.id(), r));
+                yield HttpResponse.json(202, Views.restoreRequest(started.request(), restores))
                         .withHeader("location", "/restores/" + started.request().id());
             }
             default -> {

@@ -2,7 +2,6 @@ package dev.lifeboat.domain.backup;
 
 import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.common.StoreConflict;
-import dev.lifeboat.domain.error.DomainException;
 import dev.lifeboat.domain.events.EventPublisher;
 import dev.lifeboat.domain.events.EventPublisher.StateChangeEvent;
 import dev.lifeboat.domain.manager.BackupManager;
@@ -28,7 +27,8 @@ import java.util.function.Supplier;
  * The workflow side of backups and restores: what the backup-lifecycle and multi-restore workflows record at each
  * step, with the state-change event of every status change. Every step may run again (Step Functions retries a task
  * whose answer was lost), so each one accepts the state it would have left and publishes its event again rather than
- * fail: an event may be seen twice, never missed.
+ * fail: an event may be seen twice, never missed. A write that meets another (a {@code StoreConflict}) is left to the
+ * caller, which runs the step again on fresh state.
  */
 public final class BackupLifecycle {
     private final VmRepository vms;
@@ -88,7 +88,7 @@ public final class BackupLifecycle {
             // The API records QUEUED without an event bus client; the workflow publishes that change for it.
             publish(backup);
             running = backup.withStatus(BackupStatus.IN_PROGRESS, now(), null);
-            save(backup, running);
+            backups.saveBackup(backup, running);
         }
         publish(running);
         String code = backup.policyId() == null ? null
@@ -145,7 +145,7 @@ public final class BackupLifecycle {
     public void recordBackupJob(String vmId, String backupId, String jobRef) {
         Backup b = backup(vmId, backupId);
         if (!jobRef.equals(b.jobRef())) {
-            save(b, b.withJob(jobRef));
+            backups.saveBackup(b, b.withJob(jobRef));
         }
     }
 
@@ -158,7 +158,7 @@ public final class BackupLifecycle {
     public Poll recordBackupRunning(String vmId, String backupId, Integer progress, int attempt, Instant deadline) {
         Backup b = backup(vmId, backupId);
         if (progress != null && !progress.equals(b.progress())) {
-            save(b, b.withProgress(Math.max(0, Math.min(99, progress))));
+            backups.saveBackup(b, b.withProgress(Math.max(0, Math.min(99, progress))));
         }
         return plan(attempt, deadline);
     }
@@ -227,7 +227,7 @@ public final class BackupLifecycle {
         if (restore.status() == RestoreStatus.QUEUED) {
             publish(restore, backup);
             running = restore.withStatus(RestoreStatus.IN_PROGRESS, now(), null);
-            saveRestore(restore, running);
+            backups.saveRestore(restore, running);
         }
         publish(running, backup);
         return new RestoreRun(running, backup, vm, manager.get(), running.startedAt().plus(timeout(manager.get().type())));
@@ -236,7 +236,7 @@ public final class BackupLifecycle {
     public void recordRestoreJob(String vmId, String backupId, String restoreId, String jobRef) {
         Restore r = restore(vmId, backupId, restoreId);
         if (!jobRef.equals(r.jobRef())) {
-            saveRestore(r, r.withJob(jobRef));
+            backups.saveRestore(r, r.withJob(jobRef));
         }
     }
 
@@ -273,22 +273,6 @@ public final class BackupLifecycle {
                 .orElseThrow(() -> new Gone("restore " + restoreId + " of backup " + backupId + " does not exist"));
     }
 
-    private void save(Backup previous, Backup next) {
-        try {
-            backups.saveBackup(previous, next);
-        } catch (StoreConflict conflict) {
-            // Only this workflow writes a running backup; a conflict means a retried step already wrote it.
-            throw new DomainException(dev.lifeboat.domain.error.Problem.CONFLICT, "backup " + next.id() + " changed concurrently");
-        }
-    }
-
-    private void saveRestore(Restore previous, Restore next) {
-        try {
-            backups.saveRestore(previous, next);
-        } catch (StoreConflict conflict) {
-            throw new DomainException(dev.lifeboat.domain.error.Problem.CONFLICT, "restore " + next.id() + " changed concurrently");
-        }
-    }
 
     /** The state-change event of a backup; results sync publishes the changes it makes with the same shape. */
     public static StateChangeEvent event(Backup b) {
