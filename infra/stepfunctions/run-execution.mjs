@@ -27,6 +27,135 @@ import { randomUUID } from 'node:crypto'
 import {
   StateMachine, ExecutionError, ExecutionAbortedError, ExecutionTimeoutError,
 } from 'aws-local-stepfunctions'
+// The Lambda client aws-local-stepfunctions itself uses (its pinned dependency): Tasks are invoked here instead, so that
+// their input and result can be held to the payload quota before the library sees them.
+import { LambdaClient, InvokeCommand } from '@aws-sdk/client-lambda'
+
+/**
+ * Step Functions quotas (Developer Guide, "Step Functions service quotas"): a task's, state's or execution's input
+ * or output is at most 262,144 bytes of UTF-8, and an execution's history at most 25,000 events.
+ */
+export const PAYLOAD_LIMIT_BYTES = 262144
+export const HISTORY_LIMIT_EVENTS = 25000
+
+/**
+ * States.DataLimitExceeded as AWS raises it: terminal, never retried, and not caught by States.ALL (Developer Guide,
+ * "Handling errors in Step Functions workflows", error names: States.ALL "can't catch the States.DataLimitExceeded
+ * terminal error type"). A Catch that names it explicitly would catch it in AWS; here it fails the execution all
+ * the same (no Lifeboat definition names it).
+ */
+class DataLimitExceeded extends Error {
+  constructor (message) {
+    super(message)
+    this.name = 'States.DataLimitExceeded'
+  }
+
+  get isRetryable () { return false }
+  get isCatchable () { return false }
+}
+
+/** A function error as the library reports it: the error type is the name Retry and Catch match. */
+class FunctionError extends Error {
+  constructor (payload) {
+    super(`${payload?.errorType}: ${payload?.errorMessage}`, { cause: payload })
+    this.name = payload?.errorType ?? 'Lambda.Unknown'
+  }
+}
+
+function utf8Bytes (value) {
+  return value === undefined ? 0 : Buffer.byteLength(typeof value === 'string' ? value : JSON.stringify(value), 'utf8')
+}
+
+/**
+ * Weight of one event of the library's log in AWS's execution history: a Lambda Task state is TaskStateEntered,
+ * LambdaFunctionScheduled, LambdaFunctionStarted, LambdaFunctionSucceeded (or Failed, per attempt) and
+ * TaskStateExited; a Map adds MapStateStarted and MapStateSucceeded and one event per iteration start and end.
+ */
+function historyWeight (event) {
+  switch (event.type) {
+    case 'LambdaInvoked': return 3
+    case 'StateEntered': case 'StateExited': return event.state?.type === 'Map' ? 2 : 1
+    case 'StateFailed': return event.state?.type === 'Task' ? 0 : 1
+    case 'StateRetried': case 'StateCaught': return 0
+    default: return 1
+  }
+}
+
+/**
+ * What AWS would count and refuse: the largest payload, the history's length and the state transitions. The first
+ * breach is kept; the caller aborts the execution and reports it as AWS would, FAILED with the breach's error.
+ */
+class Limits {
+  largestPayloadBytes = 0
+  largestPayloadState = null
+  historyEvents = 0
+  transitions = 0
+  breach = null
+  onBreach = () => {}
+
+  payload (what, bytes) {
+    if (bytes > this.largestPayloadBytes) {
+      this.largestPayloadBytes = bytes
+      this.largestPayloadState = what
+    }
+    if (bytes > PAYLOAD_LIMIT_BYTES) {
+      this.fail('States.DataLimitExceeded', `${what} is ${bytes} bytes, over the ${PAYLOAD_LIMIT_BYTES}-byte quota`)
+    }
+  }
+
+  event (event) {
+    this.historyEvents += historyWeight(event)
+    if (event.type === 'StateEntered') this.transitions++
+    if (event.type === 'StateEntered' || event.type === 'StateExited') {
+      const which = event.type === 'StateEntered' ? 'input' : 'output'
+      this.payload(`the ${which} of state ${event.state?.name}`, utf8Bytes(event.state?.[which]))
+    }
+    if (this.historyEvents > HISTORY_LIMIT_EVENTS) {
+      // AWS fails the execution at the quota; the error name it reports is not documented [U]: States.Runtime, the
+      // name of the other uncatchable failures.
+      this.fail('States.Runtime', `the execution history reached ${HISTORY_LIMIT_EVENTS} events`)
+    }
+  }
+
+  fail (error, cause) {
+    if (this.breach) return
+    this.breach = { error, cause }
+    this.onBreach()
+  }
+
+  summary () {
+    return {
+      largestPayloadBytes: this.largestPayloadBytes, largestPayloadState: this.largestPayloadState,
+      historyEvents: this.historyEvents, transitions: this.transitions,
+    }
+  }
+}
+
+/**
+ * One local handler per Task state (the library's taskResourceLocalHandlers): invokes the function as the library
+ * would, but refuses an input (after Parameters) or a result over the quota with States.DataLimitExceeded.
+ */
+function taskHandlers (states, limits) {
+  let client
+  const handlers = {}
+  for (const { name, state } of states) {
+    if (state.Type !== 'Task') continue
+    handlers[name] = async (input) => {
+      const payload = JSON.stringify(input)
+      limits.payload(`the input of task ${name}`, utf8Bytes(payload))
+      if (limits.breach?.error === 'States.DataLimitExceeded') throw new DataLimitExceeded(limits.breach.cause)
+      client ??= new LambdaClient({})
+      const answer = await client.send(new InvokeCommand({ FunctionName: state.Resource, Payload: Buffer.from(payload) }))
+      const text = answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : ''
+      const value = text === '' ? null : JSON.parse(text)
+      if (answer.FunctionError) throw new FunctionError(value)
+      limits.payload(`the result of task ${name}`, utf8Bytes(text))
+      if (limits.breach?.error === 'States.DataLimitExceeded') throw new DataLimitExceeded(limits.breach.cause)
+      return value
+    }
+  }
+  return handlers
+}
 
 class BadRequest extends Error {}
 
@@ -184,6 +313,11 @@ async function main () {
     states.filter((s) => Array.isArray(s.state.Retry)), 'a state with Retry')
 
   const events = []
+  const limits = new Limits()
+  const record = (event) => {
+    events.push(event)
+    limits.event(event)
+  }
   const hasTasks = states.some((s) => s.state.Type === 'Task')
   const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA
   if (hasTasks) {
@@ -191,7 +325,7 @@ async function main () {
       throw new BadRequest('AWS_ENDPOINT_URL_LAMBDA is not set: Task states need a local Lambda endpoint ' +
         '(this script never calls AWS)')
     }
-    const proxy = await startRecordingProxy(new URL(endpoint), (event) => events.push(event))
+    const proxy = await startRecordingProxy(new URL(endpoint), record)
     process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${proxy.address().port}`
   }
   process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
@@ -208,12 +342,14 @@ async function main () {
   }
   const executionArn = `arn:aws:states:${process.env.AWS_REGION}:123456789012:execution:local:${request.name}`
   const execution = stateMachine.run(request.input, {
-    overrides: { waitTimeOverrides, retryIntervalOverrides },
+    overrides: { waitTimeOverrides, retryIntervalOverrides, taskResourceLocalHandlers: taskHandlers(states, limits) },
     context: { Execution: { Id: executionArn, Name: request.name } },
   })
   for (const signal of [ 'SIGTERM', 'SIGINT' ]) process.on(signal, () => execution.abort())
+  limits.onBreach = () => execution.abort()
+  limits.payload('the execution input', utf8Bytes(request.input))
   const logged = (async () => {
-    for await (const event of execution.eventLogs) events.push(event)
+    for await (const event of execution.eventLogs) record(event)
   })()
 
   let result
@@ -232,7 +368,12 @@ async function main () {
     }
   }
   await logged
-  return toJson({ ...result, events })
+  if (limits.breach) {
+    // However far the execution got before the abort took hold, it failed where AWS fails it.
+    result = { status: 'FAILED', output: null, error: limits.breach.error, cause: limits.breach.cause }
+    events.push({ type: 'ExecutionFailed', timestamp: Date.now(), Error: result.error, Cause: result.cause })
+  }
+  return toJson({ ...result, limits: limits.summary(), events })
 }
 
 main().then((line) => {

@@ -12,13 +12,31 @@ import java.util.stream.Collectors;
  * @param cause  the cause: a Fail state's Cause, or a function's error document as JSON text
  * @param events the event log, in order: state entered/exited (with inputs and outputs), failures, retries,
  *               catches, Map iterations, Parallel branches, and every Lambda invocation with its payload and answer
+ * @param limits what AWS would count against its quotas (256 KB payloads, 25,000 history events, which the local
+ *               runner enforces: {@code largestPayloadBytes}, {@code largestPayloadState}, {@code historyEvents},
+ *               {@code transitions}); an empty object when the runner gave none
  */
-public record Execution(Status status, JsonNode output, String error, String cause, List<JsonNode> events) {
+public record Execution(Status status, JsonNode output, String error, String cause, List<JsonNode> events, JsonNode limits) {
 
     public enum Status { SUCCEEDED, FAILED, TIMED_OUT, ABORTED }
 
     public Execution {
         events = List.copyOf(events);
+        limits = limits == null || limits.isMissingNode() ? com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode() : limits;
+    }
+
+    public Execution(Status status, JsonNode output, String error, String cause, List<JsonNode> events) {
+        this(status, output, error, cause, events, null);
+    }
+
+    /** State transitions, as Step Functions bills them (one per state entered, in Map iterations too). */
+    public long transitions() {
+        return limits.path("transitions").asLong();
+    }
+
+    /** The largest input, output or task result of the execution, in UTF-8 bytes. */
+    public long largestPayloadBytes() {
+        return limits.path("largestPayloadBytes").asLong();
     }
 
     public boolean succeeded() {

@@ -135,7 +135,7 @@ public final class StepFunctionsLocal {
         JsonNode output = result.path("output");
         return new Execution(Execution.Status.valueOf(result.path("status").asText()),
                 output.isMissingNode() || output.isNull() ? null : output,
-                textOrNull(result.path("error")), textOrNull(result.path("cause")), events);
+                textOrNull(result.path("error")), textOrNull(result.path("cause")), events, result.path("limits"));
     }
 
     private static String textOrNull(JsonNode node) {

@@ -202,6 +202,34 @@ class StepFunctionsLocalTest {
     }
 
     @Test
+    void aHandlerAnswering300KbFailsTheExecutionWithDataLimitExceededThoughTheStateCatchesEverything() throws IOException {
+        LambdaInvokeServer big = LambdaInvokeServer.start()
+                .register("list", JsonHandler.of((input, context) -> Map.of("page", "x".repeat(300 * 1024))))
+                .register("report", JsonHandler.of((input, context) -> Map.of("reported", true)));
+        try {
+            String definition = """
+                    {"StartAt": "List", "States": {
+                      "List": {"Type": "Task", "Resource": "${List}", "ResultPath": "$.page",
+                               "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}],
+                               "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "Report"}],
+                               "End": true},
+                      "Report": {"Type": "Task", "Resource": "${Report}", "End": true}}}
+                    """;
+            Execution execution = StepFunctionsLocal.fromRepository(big).run(definition, JSON.createObjectNode(),
+                    RunOptions.fast().withSubstitution("List", LambdaInvokeServer.functionArn("list"))
+                            .withSubstitution("Report", LambdaInvokeServer.functionArn("report")));
+
+            assertEquals(Execution.Status.FAILED, execution.status(), execution.describe());
+            assertEquals("States.DataLimitExceeded", execution.error(), "as AWS: terminal, and States.ALL does not catch it");
+            assertEquals(1, execution.invocations("list").size(), "never retried");
+            assertTrue(execution.invocations("report").isEmpty(), "never caught");
+            assertTrue(execution.largestPayloadBytes() > 300 * 1024, execution.limits().toString());
+        } finally {
+            big.close();
+        }
+    }
+
+    @Test
     void retriesStopAtMaxAttempts() throws IOException {
         Execution execution = run(input("vm-always-busy"), fast());
 
