@@ -27,4 +27,15 @@ public interface BackupPlugin {
     Results.JobStatus pollJob(Session session, Refs.Job job);
 
     Results.ResultList listResults(Session session, List<Refs.Vm> vms, Instant since);
+
+    /**
+     * The restore points the backup system created since {@code since}, over all its VMs, in bulk and a page at a
+     * time, oldest first: results sync follows what changed rather than asking VM by VM. A page stays below 32 KB as
+     * JSON. A plugin that cannot list in bulk says so with UNSUPPORTED; results sync then lists VM by VM.
+     *
+     * @param cursor the page to read, as the previous page's {@code nextCursor} named it; null for the first
+     */
+    default Results.ResultPage listResultPage(Session session, Instant since, String cursor) {
+        throw new TerminalError(TerminalError.UNSUPPORTED, capabilities().type() + " results are listed VM by VM, not in bulk");
+    }
 }

@@ -5,9 +5,17 @@ import java.util.List;
 
 /**
  * One plugin call, as a Step Functions state or the API sends it. Only the fields the operation needs are set.
+ * {@code cursor}: the page of a LIST_RESULTS over the whole backup system (no {@code vms}) to read, as the previous
+ * page named it; null for the first.
  */
 public record Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Refs.Policy policy, Refs.Job job,
-                      Refs.RestorePoint restorePoint, Refs.RestoreMode restoreMode, Instant since, List<Refs.Vm> vms) {
+                      Refs.RestorePoint restorePoint, Refs.RestoreMode restoreMode, Instant since, List<Refs.Vm> vms,
+                      String cursor) {
+
+    public Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Refs.Policy policy, Refs.Job job,
+                   Refs.RestorePoint restorePoint, Refs.RestoreMode restoreMode, Instant since, List<Refs.Vm> vms) {
+        this(operation, manager, vm, policy, job, restorePoint, restoreMode, since, vms, null);
+    }
 
     public static Command of(Operation operation, Refs.Manager manager) {
         return new Command(operation, manager, null, null, null, null, null, null, List.of());
@@ -31,5 +39,10 @@ public record Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Ref
 
     public Command withResults(List<Refs.Vm> of, Instant from) {
         return new Command(operation, manager, vm, policy, job, restorePoint, restoreMode, from, of);
+    }
+
+    /** LIST_RESULTS of the whole backup system: what it created since {@code from}, one page from {@code at}. */
+    public Command withResultPage(Instant from, String at) {
+        return new Command(operation, manager, vm, policy, job, restorePoint, restoreMode, from, List.of(), at);
     }
 }

@@ -41,7 +41,7 @@ public final class CommandJson {
                 in.hasNonNull("restorePoint") ? restorePoint(in.get("restorePoint")) : null,
                 in.hasNonNull("restoreMode") ? enumOf(Refs.RestoreMode.class, in.get("restoreMode").asText(), "restoreMode") : null,
                 in.hasNonNull("since") ? instant(in.get("since").asText(), "since") : null,
-                vms);
+                vms, text(in, "cursor", false));
     }
 
     public static ObjectNode toJson(Command c) {
@@ -65,6 +65,7 @@ public final class CommandJson {
             ArrayNode a = out.putArray("vms");
             c.vms().forEach(v -> a.add(vm(v)));
         }
+        if (c.cursor() != null) out.put("cursor", c.cursor());
         return out;
     }
 
@@ -164,6 +165,21 @@ public final class CommandJson {
         }
         ArrayNode failures = o.putArray("failures");
         r.failures().forEach(f -> failures.addObject().put("vmId", f.vmId()).put("code", f.code()).put("message", f.message()));
+        return o;
+    }
+
+    public static ObjectNode resultPage(Results.ResultPage page) {
+        ObjectNode o = NODES.objectNode();
+        ArrayNode results = o.putArray("results");
+        for (Results.FoundBackup b : page.results()) {
+            ObjectNode x = results.addObject().put("vcenter", b.vcenter()).put("moref", b.moref()).put("uuid", b.uuid())
+                    .put("vmName", b.vmName()).put("ref", b.ref()).put("status", b.status().name());
+            x.put("startedAt", b.startedAt() == null ? null : b.startedAt().toString());
+            x.put("finishedAt", b.finishedAt() == null ? null : b.finishedAt().toString());
+            if (b.sizeBytes() != null) x.put("sizeBytes", b.sizeBytes()); else x.putNull("sizeBytes");
+        }
+        o.putArray("failures");
+        o.put("nextCursor", page.nextCursor());
         return o;
     }
 

@@ -49,6 +49,14 @@ public abstract class PluginContract {
         return Duration.ofSeconds(30);
     }
 
+    /**
+     * Whether the plugin lists the whole backup system a page at a time (LIST_RESULTS without VMs); when false, it
+     * must refuse with UNSUPPORTED so that results sync lists VM by VM.
+     */
+    protected boolean listsResultPages() {
+        return false;
+    }
+
     protected Refs.Vm unknownVm() {
         return new Refs.Vm("vm-unknown", "no-such-vm", knownVm().vcenter(), "vm-999999", "00000000-0000-0000-0000-000000000000", true);
     }
@@ -132,6 +140,35 @@ public abstract class PluginContract {
         assertEquals(Refs.Job.Kind.RESTORE, restore.kind());
         Results.JobStatus restored = waitFor(restore);
         assertEquals(Results.JobStatus.State.SUCCEEDED, restored.state(), String.valueOf(restored.error()));
+    }
+
+    @Test
+    public void resultPagesOfTheWholeSystemSinceATimeNameTheVmAsTheHypervisorKnowsIt() {
+        Instant before = Instant.now().minusSeconds(5);
+        if (!listsResultPages()) {
+            TerminalError e = assertThrows(TerminalError.class, () -> plugin().listResultPage(session(), before, null));
+            assertEquals(TerminalError.UNSUPPORTED, e.code());
+            return;
+        }
+        Results.JobStatus done = waitFor(plugin().startBackup(session(), knownVm(), knownPolicy()));
+        assertEquals(Results.JobStatus.State.SUCCEEDED, done.state(), String.valueOf(done.error()));
+        List<Results.FoundBackup> found = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Results.ResultPage page = plugin().listResultPage(session(), before, cursor);
+            assertTrue(CommandJson.resultPage(page).toString().length() <= 32 * 1024, "a page stays below 32 KB");
+            found.addAll(page.results());
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null && pages < 1_000);
+        Results.FoundBackup mine = found.stream().filter(r -> r.ref().equals(done.restorePoint().ref())).findFirst()
+                .orElseThrow(() -> new AssertionError("the new restore point is listed: " + found));
+        assertTrue(knownVm().moref() != null && knownVm().moref().equals(mine.moref())
+                || knownVm().uuid() != null && knownVm().uuid().equalsIgnoreCase(mine.uuid()), "named by moref or uuid: " + mine);
+        assertTrue(mine.moref() == null || knownVm().vcenter().equalsIgnoreCase(mine.vcenter()), "a moref comes with its vCenter: " + mine);
+        assertTrue(plugin().listResultPage(session(), Instant.now().plusSeconds(3_600), null).results().stream()
+                .noneMatch(r -> r.ref().equals(mine.ref())), "nothing created before 'since'");
     }
 
     @Test

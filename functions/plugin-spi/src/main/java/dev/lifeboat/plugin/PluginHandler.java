@@ -100,7 +100,10 @@ public abstract class PluginHandler implements RequestStreamHandler {
             case START_RESTORE -> CommandJson.started(plugin.startRestore(s, need(c.vm(), "vm"), need(c.restorePoint(), "restorePoint"),
                     c.restoreMode() == null ? Refs.RestoreMode.IN_PLACE : c.restoreMode()));
             case POLL_JOB -> CommandJson.jobStatus(plugin.pollJob(s, need(c.job(), "job")));
-            case LIST_RESULTS -> CommandJson.results(plugin.listResults(s, c.vms(), c.since()));
+            // No VMs named: the whole backup system since a time, a page at a time.
+            case LIST_RESULTS -> c.vms().isEmpty() && c.since() != null
+                    ? CommandJson.resultPage(plugin.listResultPage(s, c.since(), c.cursor()))
+                    : CommandJson.results(plugin.listResults(s, c.vms(), c.since()));
         };
     }
 

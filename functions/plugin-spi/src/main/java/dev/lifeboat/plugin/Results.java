@@ -29,4 +29,14 @@ public final class Results {
     public record ResultList(List<BackupResult> results, List<VmFailure> failures) {}
 
     public record VmFailure(String vmId, String code, String message) {}
+
+    /**
+     * A backup found by listing the whole backup system: it names its VM as the hypervisor knows it (vCenter with
+     * moref, or BIOS uuid, and the VM's name there), and Lifeboat finds its VM by that identity.
+     */
+    public record FoundBackup(String vcenter, String moref, String uuid, String vmName, String ref, BackupResult.Status status,
+                              Instant startedAt, Instant finishedAt, Long sizeBytes) {}
+
+    /** One page of what the backup system created since a time; {@code nextCursor} null on the last page. */
+    public record ResultPage(List<FoundBackup> results, String nextCursor) {}
 }

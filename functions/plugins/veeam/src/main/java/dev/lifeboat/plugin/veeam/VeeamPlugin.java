@@ -413,7 +413,7 @@ public final class VeeamPlugin implements BackupPlugin {
         return new Refs.RestorePoint(pointId(p), VeeamJson.instant(p, "CreationTimeUTC"), size != null && size > 0 ? size : null);
     }
 
-    private static String pointId(JsonNode p) {
+    static String pointId(JsonNode p) {
         return idOf(Optional.ofNullable(text(p, "UID")).orElse(text(p, "Href")));
     }
 
@@ -479,6 +479,13 @@ public final class VeeamPlugin implements BackupPlugin {
         return new Results.ResultList(results, failures);
     }
 
+    @Override
+    public Results.ResultPage listResultPage(Session session, Instant since, String cursor) {
+        try (VeeamClient c = open(session)) {
+            return VeeamResultPages.page(c, since, cursor);
+        }
+    }
+
     private static boolean managerWide(PluginError e) {
         return switch (e.code()) {
             case TerminalError.BAD_CREDENTIALS, TerminalError.FORBIDDEN, RetryableError.UNREACHABLE, RetryableError.TIMEOUT,
@@ -511,7 +518,7 @@ public final class VeeamPlugin implements BackupPlugin {
     }
 
     /** CS-V skips a point whose BackupFileReference or RestorePointReference link is not {@code Rel="Up"}: "not ready" [C, §1.9]. */
-    private static boolean ready(JsonNode p) {
+    static boolean ready(JsonNode p) {
         for (JsonNode l : VeeamJson.links(p)) {
             String type = text(l, "Type");
             if (("BackupFileReference".equalsIgnoreCase(type) || "RestorePointReference".equalsIgnoreCase(type)) && !"Up".equalsIgnoreCase(text(l, "Rel"))) {

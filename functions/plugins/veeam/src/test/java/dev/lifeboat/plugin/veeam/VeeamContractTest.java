@@ -42,6 +42,11 @@ class VeeamContractTest extends PluginContract {
     }
 
     @Override
+    protected boolean listsResultPages() {
+        return true;
+    }
+
+    @Override
     protected Refs.Vm knownVm() {
         return SimFixture.web01();
     }

@@ -1,0 +1,82 @@
+package dev.lifeboat.plugin.veeam;
+
+import static dev.lifeboat.plugin.veeam.VeeamClient.encode;
+import static dev.lifeboat.plugin.veeam.VeeamJson.field;
+import static dev.lifeboat.plugin.veeam.VeeamJson.integer;
+import static dev.lifeboat.plugin.veeam.VeeamJson.items;
+import static dev.lifeboat.plugin.veeam.VeeamJson.text;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lifeboat.plugin.Results;
+import dev.lifeboat.plugin.TerminalError;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * LIST_RESULTS over a whole Enterprise Manager: the VM restore points created since a time, through the query service
+ * in one request per page, whatever the number of VMs.
+ *
+ * <p>{@code GET query?type=VmRestorePoint&format=Entities&filter=CreationTime>=<UTC>&sortAsc=CreationTime&pageSize=N&page=P}
+ * (backup-systems.md §1.3 and §1.9; VD {@code optional_query_parameters}, {@code filter}: {@code >=} on CreationTime,
+ * which "accepts only UTC-formatted DateTime values", VD {@code get_query_restoresession}). Oldest first, so that
+ * points created while a run pages through land after the pages already read; a point read twice at a page boundary
+ * is recorded once (discoveries are idempotent). Each point names its VM by {@code HierarchyObjRef}
+ * ({@code urn:VMware:Vm:<HierarchyRootId>.<moref>}, §1.4) and its vCenter by the hierarchy root's Name.
+ */
+final class VeeamResultPages {
+    /** About 260 bytes of JSON per point: a page of 100 stays below 32 KB. */
+    static final int PAGE_SIZE = 100;
+    private static final String VM_REF_PREFIX = "urn:vmware:vm:";
+
+    private VeeamResultPages() {}
+
+    static Results.ResultPage page(VeeamClient c, Instant since, String cursor) {
+        int page = pageNumber(cursor);
+        JsonNode doc = c.get("query?type=VmRestorePoint&format=Entities&sortAsc=CreationTime&pageSize=" + PAGE_SIZE + "&page=" + page
+                + "&filter=" + encode("CreationTime>=" + since), TerminalError.REFUSED);
+        List<JsonNode> points = items(doc);
+        Map<String, String> roots = null;
+        List<Results.FoundBackup> found = new ArrayList<>();
+        for (JsonNode p : points) {
+            String objRef = text(p, "HierarchyObjRef");
+            if (objRef == null || !VeeamPlugin.ready(p) || !objRef.toLowerCase(Locale.ROOT).startsWith(VM_REF_PREFIX)) continue;
+            String rest = objRef.substring(VM_REF_PREFIX.length());
+            int dot = rest.lastIndexOf('.');
+            if (dot < 0) continue;
+            if (roots == null) roots = roots(c);
+            Instant created = VeeamJson.instant(p, "CreationTimeUTC");
+            String vmName = text(p, "VmDisplayName") != null ? text(p, "VmDisplayName") : text(p, "VmName");
+            // A VM restore point has one time, when its processing began (§1.9): it is the start and the end.
+            found.add(new Results.FoundBackup(roots.get(rest.substring(0, dot).toLowerCase(Locale.ROOT)), rest.substring(dot + 1), null, vmName,
+                    VeeamPlugin.pointId(p), Results.BackupResult.Status.SUCCESS, created, created, null));
+        }
+        Integer pages = integer(field(doc, "PagingInfo"), "PagesCount");
+        boolean more = pages != null ? page < pages : points.size() >= PAGE_SIZE;
+        return new Results.ResultPage(found, more ? String.valueOf(page + 1) : null);
+    }
+
+    private static int pageNumber(String cursor) {
+        if (cursor == null) return 1;
+        try {
+            int n = Integer.parseInt(cursor);
+            if (n >= 1) return n;
+        } catch (NumberFormatException ignored) {
+            // refused below
+        }
+        throw new TerminalError(TerminalError.BAD_COMMAND, "'cursor' is not a page of Veeam's query service: " + cursor);
+    }
+
+    /** Hierarchy root id (lower case) → its Name, the vCenter host ({@code GET hierarchyRoots}, §1.4). */
+    private static Map<String, String> roots(VeeamClient c) {
+        Map<String, String> out = new HashMap<>();
+        for (JsonNode r : items(c.get("hierarchyRoots", TerminalError.REFUSED))) {
+            String uid = text(r, "UID") != null ? text(r, "UID") : text(r, "Href");
+            if (uid != null) out.put(VeeamJson.idOf(uid).toLowerCase(Locale.ROOT), text(r, "Name"));
+        }
+        return out;
+    }
+}
