@@ -49,7 +49,7 @@ class LifecyclePartsTest {
         Backup unseen = backup("01JB0000000000000000000004", "vm-2", Trigger.MANUAL, BackupStatus.SUCCESS, "rp-other");
         for (Backup b : List.of(kept, gone, running, unseen)) store.saveBackup(null, b);
 
-        ResultsSync sync = new ResultsSync(store, events -> { }, CLOCK, Fixtures.sequentialIds());
+        ResultsSync sync = new ResultsSync(store, events -> { }, CLOCK);
         var outcome = sync.record(List.of(vm, other), List.of(
                         new Observed("vm-1", "rp-kept", BackupStatus.SUCCESS, NOW, NOW, 10L),
                         new Observed("vm-1", "job-9", BackupStatus.SUCCESS, NOW, NOW, 20L),
@@ -80,9 +80,11 @@ class LifecyclePartsTest {
         Backup neverBegun = new Backup("01JB0000000000000000000011", "vm-2", "dc1", "ent-1", null, Trigger.MANUAL, BackupStatus.QUEUED,
                 NOW.minus(Duration.ofMinutes(20)), null, null, null, null, null, null, null, 0, 1);
         store.saveBackup(null, neverBegun);
-        int lostCount = new ResultsSync(store, events -> { }, CLOCK, Fixtures.sequentialIds())
-                .sweep(List.of(vm, new VirtualMachine("vm-2", "ent-1", "dc1", "db", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE)),
-                        NOW.minus(Duration.ofMinutes(15)), NOW.minus(Duration.ofHours(5)));
+        // The index hands over every operation begun before the earliest bound; the sweep decides by each one's own.
+        List<Backup> candidates = new java.util.ArrayList<>(store.allBackups("vm-1"));
+        candidates.addAll(store.allBackups("vm-2"));
+        int lostCount = new ResultsSync(store, events -> { }, CLOCK)
+                .sweep(candidates, List.of(), NOW.minus(Duration.ofMinutes(15)), dc -> NOW.minus(Duration.ofHours(5)));
         assertEquals(2, lostCount, "the one running past its timeout, and the one its workflow never began");
         assertEquals("LOST", store.findBackup("vm-2", neverBegun.id()).orElseThrow().error().code());
         Backup lost = store.findBackup("vm-1", stuck.id()).orElseThrow();

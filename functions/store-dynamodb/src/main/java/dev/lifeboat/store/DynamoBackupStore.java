@@ -138,6 +138,12 @@ public final class DynamoBackupStore implements BackupRepository {
 
     private static Map<String, AttributeValue> backupItem(Backup b) {
         Map<String, AttributeValue> i = new HashMap<>(Keys.backup(b.vm(), b.id()));
+        if (b.status().running() && b.trigger() != Trigger.DISCOVERED) {
+            // The backstop's index: a workflow of Lifeboat's own should end it in time (a DISCOVERED one is the backup
+            // system's, which results sync follows).
+            i.put(LifeboatTable.GSI4PK, s(Keys.due("BACKUP", b.status() == BackupStatus.QUEUED ? "QUEUED" : "RUNNING")));
+            i.put(LifeboatTable.GSI4SK, s(Keys.dueAt(b.requestedAt(), b.vm(), b.id())));
+        }
         i.put("id", s(b.id()));
         i.put("vm", s(b.vm()));
         i.put("datacenter", s(b.datacenter()));
@@ -158,7 +164,7 @@ public final class DynamoBackupStore implements BackupRepository {
         return i;
     }
 
-    private static Backup backup(Map<String, AttributeValue> i) {
+    static Backup backup(Map<String, AttributeValue> i) {
         return new Backup(s(i, "id"), s(i, "vm"), s(i, "datacenter"), s(i, "enterprise"), s(i, "policyId"),
                 Trigger.valueOf(s(i, "trigger")), BackupStatus.valueOf(s(i, "status")), time(i, "requestedAt"),
                 time(i, "startedAt"), time(i, "finishedAt"), i.containsKey("progress") ? (int) n(i, "progress") : null,
@@ -239,6 +245,10 @@ public final class DynamoBackupStore implements BackupRepository {
 
     private static Map<String, AttributeValue> restoreItem(Restore r) {
         Map<String, AttributeValue> i = new HashMap<>(Keys.restore(r.vm(), r.backupId(), r.id()));
+        if (!r.status().ended()) {
+            i.put(LifeboatTable.GSI4PK, s(Keys.due("RESTORE", r.status() == RestoreStatus.QUEUED ? "QUEUED" : "RUNNING")));
+            i.put(LifeboatTable.GSI4SK, s(Keys.dueAt(r.requestedAt(), r.vm(), r.id())));
+        }
         i.put("id", s(r.id()));
         i.put("backupId", s(r.backupId()));
         i.put("vm", s(r.vm()));
@@ -253,7 +263,7 @@ public final class DynamoBackupStore implements BackupRepository {
         return i;
     }
 
-    private static Restore restore(Map<String, AttributeValue> i) {
+    static Restore restore(Map<String, AttributeValue> i) {
         return new Restore(s(i, "id"), s(i, "backupId"), s(i, "vm"), s(i, "requestId"), RestoreStatus.valueOf(s(i, "status")),
                 time(i, "requestedAt"), time(i, "startedAt"), time(i, "finishedAt"), error(i), s(i, "jobRef"), n(i, "version"));
     }

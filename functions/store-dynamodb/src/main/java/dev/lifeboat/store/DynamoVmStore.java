@@ -147,6 +147,15 @@ public final class DynamoVmStore implements VmRepository {
         i.put(LifeboatTable.GSI1SK, s(listing));
         i.put(LifeboatTable.GSI2PK, s(LifeboatTable.ALL_VMS));
         i.put(LifeboatTable.GSI2SK, s(listing));
+        String hypervisor = Keys.hypervisor(vm.datacenter(), vm.hypervisor().vcenter(), vm.hypervisor().moref(), vm.hypervisor().uuid());
+        if (hypervisor != null) {
+            i.put(LifeboatTable.GSI3PK, s(hypervisor));
+            i.put(LifeboatTable.GSI3SK, s("VM#" + vm.id()));
+        }
+        if (vm.backup().status() == ConfigStatus.PENDING && vm.backup().updatedAt() != null) {
+            i.put(LifeboatTable.GSI4PK, s(Keys.due("CONFIG", "PENDING")));
+            i.put(LifeboatTable.GSI4SK, s(Keys.dueAt(vm.backup().updatedAt(), vm.id(), String.valueOf(vm.backup().version()))));
+        }
         i.put("id", s(vm.id()));
         i.put("enterprise", s(vm.enterprise()));
         i.put("datacenter", s(vm.datacenter()));
@@ -175,7 +184,7 @@ public final class DynamoVmStore implements VmRepository {
         if (value != null) item.put(name, s(value));
     }
 
-    private static VirtualMachine vm(Map<String, AttributeValue> i) {
+    static VirtualMachine vm(Map<String, AttributeValue> i) {
         AttributeValue error = i.get("backupError");
         String action = s(i, "backupAction");
         VmBackupConfig backup = new VmBackupConfig(selections(i.get("backupPolicies")), selections(i.get("backupPrevious")),

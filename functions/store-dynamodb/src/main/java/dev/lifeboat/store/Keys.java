@@ -80,6 +80,35 @@ final class Keys {
         return "DC#" + dc + "#VM#" + vm;
     }
 
+    static Map<String, AttributeValue> syncMark(String dc) {
+        return key(datacenter(dc), "SYNC");
+    }
+
+    /** GSI3 key of a VM: vCenter (lower case) and moref when known, else the BIOS uuid (lower case); null: none. */
+    static String hypervisor(String dc, String vcenter, String moref, String uuid) {
+        if (vcenter != null && !vcenter.isBlank() && moref != null && !moref.isBlank()) {
+            return "HV#" + dc + "#" + vcenter.strip().toLowerCase(java.util.Locale.ROOT) + "#" + moref.strip();
+        }
+        if (uuid != null && !uuid.isBlank()) {
+            return "HVUUID#" + dc + "#" + uuid.strip().toLowerCase(java.util.Locale.ROOT);
+        }
+        return null;
+    }
+
+    /** GSI4 partition of what is due by a time: {@code DUE#BACKUP#QUEUED}, {@code DUE#RESTORE#RUNNING}, {@code DUE#CONFIG#PENDING}. */
+    static String due(String kind, String state) {
+        return "DUE#" + kind + "#" + state;
+    }
+
+    /** GSI4 sort key: fixed-width epoch milliseconds sort as the times do. */
+    static String dueAt(java.time.Instant since, String vm, String id) {
+        return String.format("%013d", since.toEpochMilli()) + "#" + vm + "#" + id;
+    }
+
+    static String dueBound(java.time.Instant before) {
+        return String.format("%013d", before.toEpochMilli());
+    }
+
     static Map<String, AttributeValue> key(String pk, String sk) {
         return Map.of(LifeboatTable.PK, s(pk), LifeboatTable.SK, s(sk));
     }

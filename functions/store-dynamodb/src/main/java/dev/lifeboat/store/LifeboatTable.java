@@ -33,6 +33,23 @@ public final class LifeboatTable {
     public static final String GSI2PK = "GSI2PK";
     public static final String GSI2SK = "GSI2SK";
     public static final String ALL_VMS = "VM";
+    /**
+     * Sparse index of VMs by their identity in the hypervisor (GSI3PK {@code HV#<dc>#<vcenter>#<moref>}, or
+     * {@code HVUUID#<dc>#<uuid>} for a VM known by uuid only; GSI3SK {@code VM#<vm>}): results sync finds the VM of a
+     * restore point the backup system names, in one read.
+     */
+    public static final String GSI3 = "GSI3";
+    public static final String GSI3PK = "GSI3PK";
+    public static final String GSI3SK = "GSI3SK";
+    /**
+     * Sparse index of what a workflow should end in time: backups and restores Lifeboat started that are QUEUED or
+     * running, and backup configurations that are PENDING (GSI4PK {@code DUE#<kind>#<state>}, GSI4SK the time it
+     * began, as 13-digit epoch milliseconds, {@code #<vm>#<id>}). The backstop Queries only those begun before its
+     * bound. Items leave the index when they end (their whole item is written without the keys).
+     */
+    public static final String GSI4 = "GSI4";
+    public static final String GSI4PK = "GSI4PK";
+    public static final String GSI4SK = "GSI4SK";
     /** Expiry of idempotency records, in epoch seconds. */
     public static final String TTL = "expiresAt";
 
@@ -43,9 +60,11 @@ public final class LifeboatTable {
                 .tableName(tableName)
                 .billingMode(BillingMode.PAY_PER_REQUEST)
                 .attributeDefinitions(
-                        attribute(PK), attribute(SK), attribute(GSI1PK), attribute(GSI1SK), attribute(GSI2PK), attribute(GSI2SK))
+                        attribute(PK), attribute(SK), attribute(GSI1PK), attribute(GSI1SK), attribute(GSI2PK), attribute(GSI2SK),
+                        attribute(GSI3PK), attribute(GSI3SK), attribute(GSI4PK), attribute(GSI4SK))
                 .keySchema(key(PK, KeyType.HASH), key(SK, KeyType.RANGE))
-                .globalSecondaryIndexes(index(GSI1, GSI1PK, GSI1SK), index(GSI2, GSI2PK, GSI2SK))
+                .globalSecondaryIndexes(index(GSI1, GSI1PK, GSI1SK), index(GSI2, GSI2PK, GSI2SK), index(GSI3, GSI3PK, GSI3SK),
+                        index(GSI4, GSI4PK, GSI4SK))
                 .build());
         awaitActive(dynamo, tableName);
     }
@@ -83,6 +102,6 @@ public final class LifeboatTable {
     }
 
     public static List<String> keyAttributes() {
-        return List.of(PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK);
+        return List.of(PK, SK, GSI1PK, GSI1SK, GSI2PK, GSI2SK, GSI3PK, GSI3SK, GSI4PK, GSI4SK);
     }
 }

@@ -60,7 +60,7 @@ public final class WorkflowServices {
             throw new IllegalStateException("the workflow tasks never start an apply-schedule run");
         };
         this.configurations = new VmBackupService(vms, config, config, config, noFurtherRuns, clock);
-        this.sync = new ResultsSync(backups, events, clock, ids);
+        this.sync = new ResultsSync(backups, events, clock);
         this.scheduler = scheduler;
         this.clock = clock;
     }

@@ -279,10 +279,12 @@ class TemplateCheckTest {
         List<String> keys = ((List<Map<String, Object>>) table.get("KeySchema")).stream().map(k -> k.get("AttributeName") + ":" + k.get("KeyType")).toList();
         assertEquals(List.of(LifeboatTable.PK + ":HASH", LifeboatTable.SK + ":RANGE"), keys);
         List<Map<String, Object>> gsis = (List<Map<String, Object>>) table.get("GlobalSecondaryIndexes");
-        assertEquals(List.of(LifeboatTable.GSI1, LifeboatTable.GSI2), gsis.stream().map(g -> g.get("IndexName")).toList());
+        assertEquals(List.of(LifeboatTable.GSI1, LifeboatTable.GSI2, LifeboatTable.GSI3, LifeboatTable.GSI4), gsis.stream().map(g -> g.get("IndexName")).toList());
         List<List<String>> expectedKeys = List.of(
                 List.of(LifeboatTable.GSI1PK + ":HASH", LifeboatTable.GSI1SK + ":RANGE"),
-                List.of(LifeboatTable.GSI2PK + ":HASH", LifeboatTable.GSI2SK + ":RANGE"));
+                List.of(LifeboatTable.GSI2PK + ":HASH", LifeboatTable.GSI2SK + ":RANGE"),
+                List.of(LifeboatTable.GSI3PK + ":HASH", LifeboatTable.GSI3SK + ":RANGE"),
+                List.of(LifeboatTable.GSI4PK + ":HASH", LifeboatTable.GSI4SK + ":RANGE"));
         for (int i = 0; i < gsis.size(); i++) {
             List<String> gsiKeys = ((List<Map<String, Object>>) gsis.get(i).get("KeySchema")).stream().map(k -> k.get("AttributeName") + ":" + k.get("KeyType")).toList();
             assertEquals(expectedKeys.get(i), gsiKeys);

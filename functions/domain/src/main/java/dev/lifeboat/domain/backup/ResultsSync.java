@@ -1,6 +1,8 @@
 package dev.lifeboat.domain.backup;
 
 import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.common.Ids;
+import dev.lifeboat.domain.common.StoreConflict;
 import dev.lifeboat.domain.events.EventPublisher;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import java.time.Clock;
@@ -12,7 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Brings Lifeboat's backups of a datacenter's VMs in line with what the backup system holds: backups the system ran on
@@ -23,13 +25,11 @@ public final class ResultsSync {
     private final BackupRepository backups;
     private final EventPublisher events;
     private final Clock clock;
-    private final Supplier<String> ids;
 
-    public ResultsSync(BackupRepository backups, EventPublisher events, Clock clock, Supplier<String> ids) {
+    public ResultsSync(BackupRepository backups, EventPublisher events, Clock clock) {
         this.backups = backups;
         this.events = events;
         this.clock = clock;
-        this.ids = ids;
     }
 
     /** A backup as the backup system lists it. */
@@ -54,9 +54,7 @@ public final class ResultsSync {
     public Outcome record(List<VirtualMachine> vms, List<Observed> observed, Map<String, ErrorInfo> failedVms) {
         Map<String, List<Observed>> byVm = new HashMap<>();
         observed.forEach(o -> byVm.computeIfAbsent(o.vm(), k -> new ArrayList<>()).add(o));
-        int discovered = 0;
-        int updated = 0;
-        int expired = 0;
+        int[] counts = new int[3];
         List<ErrorInfo> skipped = new ArrayList<>();
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         failedVms.forEach((vm, why) -> skipped.add(new ErrorInfo(why.code(), vm + ": " + why.message())));
@@ -65,82 +63,125 @@ public final class ResultsSync {
             if (failedVms.containsKey(vm.id())) {
                 continue;
             }
-            List<Backup> known = backups.allBackups(vm.id());
-            Map<String, Backup> byRef = new HashMap<>();
-            for (Backup b : known) {
-                if (b.providerRef() != null) byRef.put(b.providerRef(), b);
-                if (b.jobRef() != null) byRef.putIfAbsent(b.jobRef(), b);
-            }
-            Set<String> held = new HashSet<>();
-            for (Observed o : byVm.getOrDefault(vm.id(), List.of())) {
-                held.add(o.ref());
-                Backup b = byRef.get(o.ref());
-                if (b == null) {
-                    Backup found = new Backup(ids.get(), vm.id(), vm.datacenter(), vm.enterprise(), null, Trigger.DISCOVERED,
-                            o.status(), o.startedAt() == null ? now : o.startedAt(), o.startedAt(), o.status().running() ? null : o.finishedAt(),
-                            o.status() == BackupStatus.SUCCESS ? Integer.valueOf(100) : null, o.sizeBytes(),
-                            o.status() == BackupStatus.SUCCESS ? o.ref() : null, o.status().running() ? o.ref() : null,
-                            o.status() == BackupStatus.FAILED ? new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed.") : null,
-                            0, 1);
-                    backups.saveBackup(null, found);
-                    changes.add(BackupLifecycle.event(found));
-                    discovered++;
-                } else if (b.status() == BackupStatus.SUCCESS && b.providerRef() == null && o.status() == BackupStatus.SUCCESS) {
-                    // The job ended before the backup system listed its restore point; now it does.
-                    Backup completed = b.succeeded(b.finishedAt() == null ? now : b.finishedAt(), o.ref(), o.sizeBytes());
-                    backups.saveBackup(b, completed);
-                    changes.add(BackupLifecycle.event(completed));
-                    updated++;
-                } else if (b.trigger() == Trigger.DISCOVERED && b.status().running() && !o.status().running()) {
-                    Backup next = o.status() == BackupStatus.SUCCESS ? b.succeeded(o.finishedAt() == null ? now : o.finishedAt(), o.ref(), o.sizeBytes())
-                            : b.withStatus(BackupStatus.FAILED, now, new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed."));
-                    backups.saveBackup(b, next);
-                    changes.add(BackupLifecycle.event(next));
-                    updated++;
-                }
-            }
-            for (Backup b : known) {
-                if (b.status() == BackupStatus.SUCCESS && b.providerRef() != null && !held.contains(b.providerRef())) {
-                    Backup gone = b.withStatus(BackupStatus.EXPIRED, now, null);
-                    backups.saveBackup(b, gone);
-                    changes.add(BackupLifecycle.event(gone));
-                    expired++;
-                }
-            }
+            compare(vm, byVm.getOrDefault(vm.id(), List.of()), true, now, counts, changes);
         }
         // Recorded first, published after: a run that fails to publish is retried, finds nothing new, and the
         // events of this run are lost only if the bus stays down through the retries (the table keeps the truth).
         events.publish(changes);
-        return new Outcome(discovered, updated, expired, skipped);
+        return new Outcome(counts[0], counts[1], counts[2], skipped);
+    }
+
+    /**
+     * Records what the backup system created lately, listed in bulk rather than VM by VM: new backups are DISCOVERED
+     * and running ones updated, but nothing expires, since the list holds only what is new.
+     */
+    public Outcome recordNew(Map<VirtualMachine, List<Observed>> observed) {
+        int[] counts = new int[3];
+        List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        observed.forEach((vm, seen) -> compare(vm, seen, false, now, counts, changes));
+        events.publish(changes);
+        return new Outcome(counts[0], counts[1], counts[2], List.of());
+    }
+
+    /**
+     * The id of the DISCOVERED backup of a restore point: the same point always gives the same id, so that two runs
+     * that overlap, or a run that repeats a failed one, write the same item once (the second write is refused).
+     */
+    static String discoveredId(String vm, Observed o) {
+        Instant at = o.startedAt() != null ? o.startedAt() : o.finishedAt() != null ? o.finishedAt() : Instant.EPOCH;
+        return Ids.derived(at.toEpochMilli(), "discovered|" + vm + "|" + o.ref());
+    }
+
+    private void compare(VirtualMachine vm, List<Observed> seen, boolean expire, Instant now, int[] counts,
+                         List<EventPublisher.StateChangeEvent> changes) {
+        List<Backup> known = backups.allBackups(vm.id());
+        Map<String, Backup> byRef = new HashMap<>();
+        for (Backup b : known) {
+            if (b.providerRef() != null) byRef.put(b.providerRef(), b);
+            if (b.jobRef() != null) byRef.putIfAbsent(b.jobRef(), b);
+        }
+        Set<String> held = new HashSet<>();
+        for (Observed o : seen) {
+            held.add(o.ref());
+            Backup b = byRef.get(o.ref());
+            if (b == null) {
+                Backup found = new Backup(discoveredId(vm.id(), o), vm.id(), vm.datacenter(), vm.enterprise(), null, Trigger.DISCOVERED,
+                        o.status(), o.startedAt() == null ? now : o.startedAt(), o.startedAt(), o.status().running() ? null : o.finishedAt(),
+                        o.status() == BackupStatus.SUCCESS ? Integer.valueOf(100) : null, o.sizeBytes(),
+                        o.status() == BackupStatus.SUCCESS ? o.ref() : null, o.status().running() ? o.ref() : null,
+                        o.status() == BackupStatus.FAILED ? new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed.") : null,
+                        0, 1);
+                try {
+                    backups.saveBackup(null, found);
+                } catch (StoreConflict alreadyThere) {
+                    // Another run discovered this restore point first: one backup, one event.
+                    continue;
+                }
+                byRef.put(o.ref(), found);
+                changes.add(BackupLifecycle.event(found));
+                counts[0]++;
+            } else if (b.status() == BackupStatus.SUCCESS && b.providerRef() == null && o.status() == BackupStatus.SUCCESS) {
+                // The job ended before the backup system listed its restore point; now it does.
+                Backup completed = b.succeeded(b.finishedAt() == null ? now : b.finishedAt(), o.ref(), o.sizeBytes());
+                backups.saveBackup(b, completed);
+                changes.add(BackupLifecycle.event(completed));
+                counts[1]++;
+            } else if (b.trigger() == Trigger.DISCOVERED && b.status().running() && !o.status().running()) {
+                Backup next = o.status() == BackupStatus.SUCCESS ? b.succeeded(o.finishedAt() == null ? now : o.finishedAt(), o.ref(), o.sizeBytes())
+                        : b.withStatus(BackupStatus.FAILED, now, new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed."));
+                backups.saveBackup(b, next);
+                changes.add(BackupLifecycle.event(next));
+                counts[1]++;
+            }
+        }
+        if (!expire) {
+            return;
+        }
+        for (Backup b : known) {
+            if (b.status() == BackupStatus.SUCCESS && b.providerRef() != null && !held.contains(b.providerRef())) {
+                Backup gone = b.withStatus(BackupStatus.EXPIRED, now, null);
+                backups.saveBackup(b, gone);
+                changes.add(BackupLifecycle.event(gone));
+                counts[2]++;
+            }
+        }
     }
 
     /**
      * The backstop of workflows that ended without recording their outcome: a backup or restore that Lifeboat started
      * and that is still QUEUED long after it was requested (its workflow never began it), or still running long after
-     * its timeout, is FAILED with LOST and frees its VM. It runs over every VM of a datacenter, configured or not, and
-     * whether or not the backup system answers.
+     * its timeout, is FAILED with LOST and frees its VM. The candidates come from the index of what is due (only those
+     * begun before the earliest bound), whether or not any backup system answers; each is read again, since the index
+     * lags the table.
      *
+     * @param runningBefore per datacenter: an operation still running that was requested before this has outlived
+     *                      its workflow (its manager type's timeout and a margin)
      * @return how many it failed
      */
-    public int sweep(List<VirtualMachine> vms, Instant queuedBefore, Instant runningBefore) {
+    public int sweep(List<Backup> candidates, List<Restore> restoreCandidates, Instant queuedBefore, Function<String, Instant> runningBefore) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
-        for (VirtualMachine vm : vms) {
-            for (Backup b : backups.allBackups(vm.id())) {
-                boolean stale = b.status() == BackupStatus.QUEUED ? b.requestedAt().isBefore(queuedBefore) : b.requestedAt().isBefore(runningBefore);
-                if (b.status().running() && b.trigger() != Trigger.DISCOVERED && stale) {
-                    Backup failed = b.withStatus(BackupStatus.FAILED, now, LOST);
-                    backups.finishBackup(b, failed);
-                    changes.add(BackupLifecycle.event(failed));
-                }
+        for (Backup candidate : candidates) {
+            Backup b = backups.findBackup(candidate.vm(), candidate.id()).orElse(null);
+            if (b == null || !b.status().running() || b.trigger() == Trigger.DISCOVERED) continue;
+            Instant bound = b.status() == BackupStatus.QUEUED ? queuedBefore : runningBefore.apply(b.datacenter());
+            if (b.requestedAt().isBefore(bound)) {
+                Backup failed = b.withStatus(BackupStatus.FAILED, now, LOST);
+                backups.finishBackup(b, failed);
+                changes.add(BackupLifecycle.event(failed));
             }
-            for (Restore r : backups.allRestores(vm.id())) {
-                boolean stale = r.status() == RestoreStatus.QUEUED ? r.requestedAt().isBefore(queuedBefore) : r.requestedAt().isBefore(runningBefore);
-                if (!r.status().ended() && stale) {
-                    Restore failed = r.withStatus(RestoreStatus.FAILED, now, LOST);
-                    backups.finishRestore(r, failed);
-                    backups.findBackup(r.vm(), r.backupId()).ifPresent(b -> changes.add(BackupLifecycle.event(failed, b)));
-                }
+        }
+        for (Restore candidate : restoreCandidates) {
+            Restore r = backups.findRestore(candidate.vm(), candidate.backupId(), candidate.id()).orElse(null);
+            Backup of = r == null ? null : backups.findBackup(r.vm(), r.backupId()).orElse(null);
+            if (r == null || r.status().ended()) continue;
+            Instant bound = r.status() == RestoreStatus.QUEUED ? queuedBefore
+                    : of == null ? queuedBefore : runningBefore.apply(of.datacenter());
+            if (r.requestedAt().isBefore(bound)) {
+                Restore failed = r.withStatus(RestoreStatus.FAILED, now, LOST);
+                backups.finishRestore(r, failed);
+                if (of != null) changes.add(BackupLifecycle.event(failed, of));
             }
         }
         events.publish(changes);

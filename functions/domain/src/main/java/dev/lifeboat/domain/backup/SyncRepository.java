@@ -1,0 +1,34 @@
+package dev.lifeboat.domain.backup;
+
+import dev.lifeboat.domain.vm.VirtualMachine;
+import java.time.Instant;
+import java.util.Optional;
+
+/** Port: where results sync of a datacenter stands, and its VMs found by their identity in the hypervisor. */
+public interface SyncRepository {
+
+    /**
+     * Where results sync of a datacenter stands.
+     *
+     * @param watermark when the last run that went through every page began (null before the first): the next run
+     *                  asks for what was created since then, less an overlap
+     * @param sliceCursor where the rotating check for expired restore points goes on (null: from the first VM)
+     */
+    record Mark(Instant watermark, String sliceCursor, long version) {
+        public static final Mark NONE = new Mark(null, null, 0);
+    }
+
+    Mark mark(String datacenter);
+
+    /**
+     * Writes the next mark unless another run wrote a later watermark meanwhile (runs may overlap: the later one
+     * wins, an earlier one never moves the watermark back). @return whether it was written
+     */
+    boolean advance(String datacenter, Mark next);
+
+    /**
+     * The datacenter's VM that the hypervisor knows as {@code moref} in {@code vcenter}, or else by BIOS {@code uuid}:
+     * one indexed read, whatever the number of VMs.
+     */
+    Optional<VirtualMachine> vmByHypervisor(String datacenter, String vcenter, String moref, String uuid);
+}

@@ -1,0 +1,96 @@
+package dev.lifeboat.store;
+
+import static dev.lifeboat.store.Attr.n;
+import static dev.lifeboat.store.Attr.s;
+import static dev.lifeboat.store.Attr.time;
+
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.Restore;
+import dev.lifeboat.domain.backup.SyncRepository;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * Results sync's own items and indexes: the per-datacenter mark ({@code DC#<dc>} / {@code SYNC}), VMs by hypervisor
+ * identity (GSI3), and what is overdue (GSI4). Nothing here reads a datacenter's VMs one by one.
+ */
+public final class DynamoSyncStore implements SyncRepository {
+    private final DynamoDbClient dynamo;
+    private final String table;
+
+    public DynamoSyncStore(DynamoDbClient dynamo, String table) {
+        this.dynamo = dynamo;
+        this.table = table;
+    }
+
+    @Override
+    public Mark mark(String datacenter) {
+        var r = dynamo.getItem(b -> b.tableName(table).key(Keys.syncMark(datacenter)).consistentRead(true));
+        if (!r.hasItem() || r.item().isEmpty()) {
+            return Mark.NONE;
+        }
+        Map<String, AttributeValue> i = r.item();
+        return new Mark(time(i, "watermark"), s(i, "sliceCursor"), n(i, "version"));
+    }
+
+    @Override
+    public boolean advance(String datacenter, Mark next) {
+        Map<String, AttributeValue> item = new HashMap<>(Keys.syncMark(datacenter));
+        if (next.watermark() != null) item.put("watermark", time(next.watermark()));
+        if (next.sliceCursor() != null) item.put("sliceCursor", s(next.sliceCursor()));
+        item.put("version", n(next.version()));
+        Map<String, AttributeValue> values = new HashMap<>();
+        values.put(":version", n(next.version()));
+        try {
+            // Versions only grow: a run that began before the last one finished must not move the mark back.
+            dynamo.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(PK) OR #version < :version")
+                    .expressionAttributeNames(Map.of("#version", "version")).expressionAttributeValues(values));
+            return true;
+        } catch (ConditionalCheckFailedException later) {
+            return false;
+        }
+    }
+
+    @Override
+    public Optional<VirtualMachine> vmByHypervisor(String datacenter, String vcenter, String moref, String uuid) {
+        for (String key : new String[] {Keys.hypervisor(datacenter, vcenter, moref, null), Keys.hypervisor(datacenter, null, null, uuid)}) {
+            if (key == null) continue;
+            var r = dynamo.query(QueryRequest.builder().tableName(table).indexName(LifeboatTable.GSI3)
+                    .keyConditionExpression(LifeboatTable.GSI3PK + " = :pk").expressionAttributeValues(Map.of(":pk", s(key))).limit(1).build());
+            if (!r.items().isEmpty()) {
+                return Optional.of(DynamoVmStore.vm(r.items().get(0)));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Backups of Lifeboat's workflows still in {@code state} (QUEUED or RUNNING) that were requested before {@code before}. */
+    public List<Backup> backupsDue(String state, Instant before) {
+        return due("BACKUP", state, before).stream().map(DynamoBackupStore::backup).toList();
+    }
+
+    public List<Restore> restoresDue(String state, Instant before) {
+        return due("RESTORE", state, before).stream().map(DynamoBackupStore::restore).toList();
+    }
+
+    /** VMs whose backup configuration has been PENDING since before {@code before}. */
+    public List<VirtualMachine> pendingConfigurationsDue(Instant before) {
+        return due("CONFIG", "PENDING", before).stream().map(DynamoVmStore::vm).toList();
+    }
+
+    /** Only the overdue ones: they are few, however many VMs and operations there are. */
+    private List<Map<String, AttributeValue>> due(String kind, String state, Instant before) {
+        return Queries.all(dynamo, QueryRequest.builder().tableName(table).indexName(LifeboatTable.GSI4)
+                .keyConditionExpression(LifeboatTable.GSI4PK + " = :pk AND " + LifeboatTable.GSI4SK + " < :bound")
+                .expressionAttributeValues(Map.of(":pk", s(Keys.due(kind, state)), ":bound", s(Keys.dueBound(before)))).build());
+    }
+}
