@@ -12,6 +12,7 @@ import dev.lifeboat.events.EventBridgePublisher;
 import dev.lifeboat.events.SchedulerBackupScheduler;
 import dev.lifeboat.store.DynamoBackupStore;
 import dev.lifeboat.store.DynamoConfigStore;
+import dev.lifeboat.store.DynamoSyncStore;
 import dev.lifeboat.store.DynamoVmStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,6 +39,7 @@ public final class WorkflowServices {
     final DynamoConfigStore config;
     final DynamoVmStore vms;
     final DynamoBackupStore backups;
+    final DynamoSyncStore syncStore;
     final BackupLifecycle lifecycle;
     final VmBackupService configurations;
     final ResultsSync sync;
@@ -54,6 +56,7 @@ public final class WorkflowServices {
         this.config = new DynamoConfigStore(dynamo, table);
         this.vms = new DynamoVmStore(dynamo, table);
         this.backups = new DynamoBackupStore(dynamo, table);
+        this.syncStore = new DynamoSyncStore(dynamo, table);
         this.timeouts = timeouts(env);
         this.lifecycle = new BackupLifecycle(vms, backups, config, config, events, clock, ids, timeouts);
         ScheduleWorkflow noFurtherRuns = request -> {

@@ -13,11 +13,8 @@ import dev.lifeboat.domain.backup.BackupLifecycle.Poll;
 import dev.lifeboat.domain.backup.BackupLifecycle.PollState;
 import dev.lifeboat.domain.backup.BackupLifecycle.RestoreRun;
 import dev.lifeboat.domain.backup.BackupStatus;
-import dev.lifeboat.domain.backup.ResultsSync;
 import dev.lifeboat.domain.backup.RestoreRequest;
 import dev.lifeboat.domain.common.ErrorInfo;
-import dev.lifeboat.domain.common.Page;
-import dev.lifeboat.domain.common.PageRequest;
 import dev.lifeboat.domain.error.DomainException;
 import dev.lifeboat.domain.events.EventPublisher;
 import dev.lifeboat.domain.manager.BackupManager;
@@ -50,13 +47,9 @@ import software.amazon.awssdk.core.exception.SdkException;
  */
 public final class WorkflowTasksHandler implements RequestStreamHandler {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /**
-     * VMs per LIST_RESULTS call of results sync: the command and its answer travel through the execution's state, which
-     * Step Functions limits to 256 KB; ten VMs with their restore points stay far below it.
-     */
-    static final int SYNC_BATCH = 10;
 
     private final WorkflowServices services;
+    private final ResultsSyncTasks sync;
 
     public WorkflowTasksHandler() {
         this(WorkflowServices.forEnvironment(System.getenv()));
@@ -68,6 +61,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
 
     public WorkflowTasksHandler(WorkflowServices services) {
         this.services = services;
+        this.sync = new ResultsSyncTasks(services);
     }
 
     @Override
@@ -95,10 +89,11 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
                 case "apply.begin" -> applyBegin(in.path("input"));
                 case "apply.finish" -> applyFinish(in);
                 case "apply.fail" -> applyFail(in.path("input"));
+                case "sync.backstop" -> sync.backstop();
                 case "sync.datacenters" -> syncDatacenters();
-                case "sync.load" -> syncLoad(in);
-                case "sync.record" -> syncRecord(in);
-                case "sync.summary" -> syncSummary(in);
+                case "sync.begin" -> sync.begin(in);
+                case "sync.record" -> sync.record(in);
+                case "sync.finish" -> sync.finish(in);
                 case "sync.report" -> syncReport(in);
                 default -> throw new TerminalTaskError("unknown task '" + task + "'");
             };
@@ -113,7 +108,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         }
     }
 
-    private static String text(JsonNode in, String field) {
+    static String text(JsonNode in, String field) {
         JsonNode n = in.path(field);
         if (!n.isTextual() || n.asText().isEmpty()) {
             throw new TerminalTaskError("the task input has no '" + field + "'");
@@ -346,96 +341,6 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         return out;
     }
 
-    private JsonNode syncLoad(JsonNode in) {
-        String datacenter = text(in, "datacenter");
-        Optional<BackupManager> manager = services.config.findManager(datacenter);
-        List<VirtualMachine> all = new ArrayList<>();
-        String cursor = null;
-        do {
-            Page<VirtualMachine> page = services.vms.listVms(null, datacenter, new PageRequest(PageRequest.MAX_LIMIT, cursor));
-            all.addAll(page.items());
-            cursor = page.nextCursor();
-        } while (cursor != null);
-        // The backstops first, whether or not the backup system answers: runs that outlived their workflow end here.
-        Instant now = services.clock.instant();
-        java.time.Duration limit = manager.map(m -> services.timeouts.get(m.type())).orElse(java.time.Duration.ofHours(4));
-        int lost = services.sync.sweep(all, now.minus(java.time.Duration.ofMinutes(15)), now.minus(limit).minus(java.time.Duration.ofHours(1)));
-        for (VirtualMachine vm : all) {
-            if (services.configurations.failIfStale(vm, now.minus(java.time.Duration.ofHours(1)))) {
-                lost++;
-            }
-        }
-        List<VirtualMachine> configured = all.stream().filter(vm -> !vm.backup().policies().isEmpty()).toList();
-        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("lost", lost);
-        if (manager.isEmpty() || configured.isEmpty()) {
-            return out.put("runs", false);
-        }
-        out.put("runs", true).put("managerType", manager.get().type().name());
-        ArrayNode batches = out.putArray("batches");
-        for (int from = 0; from < configured.size(); from += SYNC_BATCH) {
-            List<VirtualMachine> batch = configured.subList(from, Math.min(configured.size(), from + SYNC_BATCH));
-            ObjectNode b = batches.addObject();
-            ArrayNode ids = b.putArray("vmIds");
-            batch.forEach(vm -> ids.add(vm.id()));
-            b.set("listCommand", Commands.listResults(manager.get(), batch));
-        }
-        return out;
-    }
-
-    /** The datacenter's report: the batches' counts added up. */
-    private JsonNode syncSummary(JsonNode in) {
-        ObjectNode out = NODES.objectNode().put("datacenter", text(in, "datacenter")).put("ok", true);
-        int discovered = 0;
-        int updated = 0;
-        int expired = 0;
-        ArrayNode skipped = NODES.arrayNode();
-        for (JsonNode batch : in.path("batches")) {
-            discovered += batch.path("discovered").asInt();
-            updated += batch.path("updated").asInt();
-            expired += batch.path("expired").asInt();
-            batch.path("skippedVms").forEach(skipped::add);
-        }
-        out.put("discovered", discovered).put("updated", updated).put("expired", expired).put("lost", in.path("lost").asInt(0));
-        out.set("skippedVms", skipped);
-        return out;
-    }
-
-    /** Compares exactly the VMs that were listed (a VM configured meanwhile has no results yet, and expires nothing). */
-    private JsonNode syncRecord(JsonNode in) {
-        String datacenter = text(in, "datacenter");
-        java.util.Set<String> listed = new java.util.HashSet<>();
-        in.path("vmIds").forEach(id -> listed.add(id.asText()));
-        List<VirtualMachine> vms = new ArrayList<>();
-        for (String id : listed) {
-            services.vms.findVm(id).ifPresent(vms::add);
-        }
-        List<ResultsSync.Observed> observed = new ArrayList<>();
-        for (JsonNode r : in.path("results").path("results")) {
-            BackupStatus status = switch (r.path("status").asText()) {
-                case "SUCCESS" -> BackupStatus.SUCCESS;
-                case "FAILED" -> BackupStatus.FAILED;
-                default -> BackupStatus.IN_PROGRESS;
-            };
-            observed.add(new ResultsSync.Observed(r.path("vmId").asText(), r.path("ref").asText(), status,
-                    r.hasNonNull("startedAt") ? Instant.parse(r.get("startedAt").asText()) : null,
-                    r.hasNonNull("finishedAt") ? Instant.parse(r.get("finishedAt").asText()) : null,
-                    r.hasNonNull("sizeBytes") ? r.get("sizeBytes").asLong() : null));
-        }
-        Map<String, ErrorInfo> failed = new HashMap<>();
-        for (JsonNode f : in.path("results").path("failures")) {
-            failed.put(f.path("vmId").asText(), new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("message").asText("")));
-        }
-        ResultsSync.Outcome outcome = services.sync.record(vms, observed, failed);
-        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true)
-                .put("discovered", outcome.discovered()).put("updated", outcome.updated()).put("expired", outcome.expired());
-        ArrayNode skipped = out.putArray("skippedVms");
-        outcome.skipped().forEach(e -> skipped.addObject().put("code", e.code()).put("message", e.message()));
-        if (!outcome.skipped().isEmpty()) {
-            log("WARN", "results sync skipped VMs", datacenter, skipped);
-        }
-        return out;
-    }
-
     /** A datacenter that failed is reported and skipped; the others go on. */
     private JsonNode syncReport(JsonNode in) {
         String datacenter = in.path("datacenter").asText("?");
@@ -446,7 +351,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         return out;
     }
 
-    private static void log(String level, String message, String datacenter, JsonNode detail) {
+    static void log(String level, String message, String datacenter, JsonNode detail) {
         ObjectNode line = NODES.objectNode().put("level", level).put("message", message).put("datacenter", datacenter);
         line.set("detail", detail);
         System.out.println(line);

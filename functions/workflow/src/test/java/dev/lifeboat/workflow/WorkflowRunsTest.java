@@ -333,7 +333,7 @@ class WorkflowRunsTest {
     void resultsSyncListsADatacenterInBatchesOfVms(URI dynalite) throws Exception {
         harness(dynalite);
         List<VirtualMachine> vms = new ArrayList<>();
-        for (int i = 1; i <= WorkflowTasksHandler.SYNC_BATCH + 1; i++) {
+        for (int i = 1; i <= ResultsSyncTasks.SYNC_BATCH + 1; i++) {
             vms.add(h.deployedVm(String.format("app-%02d", i)));
         }
         VirtualMachine last = vms.get(vms.size() - 1);

@@ -1,0 +1,277 @@
+package dev.lifeboat.workflow;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.ResultsSync;
+import dev.lifeboat.domain.backup.SyncRepository.Mark;
+import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.common.Page;
+import dev.lifeboat.domain.common.PageRequest;
+import dev.lifeboat.domain.manager.BackupManager;
+import dev.lifeboat.domain.manager.ManagerType;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.plugin.Command;
+import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.Operation;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The tasks of results sync (statemachines/results-sync.asl.json). Per datacenter one loop, whose state (the
+ * {@code run}) stays the same small size whatever the number of VMs:
+ * <ol>
+ *   <li>{@code NEW}: what the backup system created since the datacenter's watermark, in bulk, a page per plugin call,
+ *       matched to VMs by their hypervisor identity (types that list in bulk: {@link #BULK});</li>
+ *   <li>{@code SLICE}: a rotating slice of the configured VMs listed VM by VM, ten per plugin call, compared in full,
+ *       so restore points the backup system no longer holds become EXPIRED (every configured VM, every run, for types
+ *       that do not list in bulk);</li>
+ *   <li>{@code sync.finish}: the watermark moves to when this run began, and the slice's position is kept.</li>
+ * </ol>
+ * A run that fails moves nothing, so the next one asks again from the same watermark; discoveries are idempotent, so
+ * overlapping runs and repeated pages create no duplicates.
+ */
+final class ResultsSyncTasks {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    /** VMs per LIST_RESULTS of the slice: ten VMs with their restore points stay far below 32 KB. */
+    static final int SYNC_BATCH = 10;
+    /** Manager types whose plugin lists the whole backup system in pages (LIST_RESULTS without VMs). */
+    static final Set<ManagerType> BULK = Set.of(ManagerType.VEEAM);
+    /**
+     * The expiry slice of a bulk type: {@code ceil(configured VMs / SLICES)}, at least {@link #MIN_SLICE} VMs a run. At
+     * the default rate of a run every 10 minutes, every configured VM is compared in full at least every 97 runs,
+     * about 16 hours: each VM at least once a day.
+     */
+    static final int SLICES = 96;
+    static final int MIN_SLICE = 100;
+    /** Pages of new restore points one run reads at most (100 each); the next run goes on from the last one read. */
+    static final int MAX_NEW_PAGES = 500;
+    /** How far back the first run of a datacenter asks; older points are found by the slice. */
+    static final Duration FIRST_LOOKBACK = Duration.ofDays(1);
+    /** Skipped VMs a report names at most (the count is always exact). */
+    static final int MAX_NAMED_SKIPS = 20;
+
+    private final WorkflowServices services;
+
+    ResultsSyncTasks(WorkflowServices services) {
+        this.services = services;
+    }
+
+    /**
+     * The backstop, once per run, by index: backups and restores that outlived their workflow and configurations
+     * PENDING for an hour, whichever datacenter they are in. Only the overdue ones are read.
+     */
+    JsonNode backstop() {
+        Instant now = services.clock.instant();
+        Instant queuedBefore = now.minus(Duration.ofMinutes(15));
+        Map<String, Instant> runningBefore = new HashMap<>();
+        Duration shortest = services.timeouts.values().stream().min(Duration::compareTo).orElse(Duration.ofHours(1));
+        Instant earliestBound = now.minus(shortest).minus(Duration.ofHours(1));
+        java.util.function.Function<String, Instant> bound = dc -> runningBefore.computeIfAbsent(dc, d -> now
+                .minus(services.config.findManager(d).map(m -> services.timeouts.get(m.type())).orElse(Duration.ofHours(4)))
+                .minus(Duration.ofHours(1)));
+        int lost = services.sync.sweep(
+                concat(services.syncStore.backupsDue("QUEUED", queuedBefore), services.syncStore.backupsDue("RUNNING", earliestBound)),
+                concat(services.syncStore.restoresDue("QUEUED", queuedBefore), services.syncStore.restoresDue("RUNNING", earliestBound)),
+                queuedBefore, bound);
+        for (VirtualMachine vm : services.syncStore.pendingConfigurationsDue(now.minus(Duration.ofHours(1)))) {
+            if (services.configurations.failIfStale(vm, now.minus(Duration.ofHours(1)))) {
+                lost++;
+            }
+        }
+        return NODES.objectNode().put("lost", lost);
+    }
+
+    private static <T> List<T> concat(List<T> a, List<T> b) {
+        List<T> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    JsonNode begin(JsonNode in) {
+        String datacenter = WorkflowTasksHandler.text(in, "datacenter");
+        Instant startedAt = services.clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        Optional<BackupManager> manager = services.config.findManager(datacenter);
+        ObjectNode run = NODES.objectNode().put("datacenter", datacenter);
+        if (manager.isEmpty()) {
+            return run.put("runs", false);
+        }
+        ManagerType type = manager.get().type();
+        Mark mark = services.syncStore.mark(datacenter);
+        run.put("runs", true).put("managerType", type.name()).put("startedAt", startedAt.toString())
+                .put("discovered", 0).put("updated", 0).put("expired", 0).put("skipped", 0).put("pages", 0);
+        run.putArray("skippedVms");
+        if (mark.sliceCursor() != null) run.put("sliceFrom", mark.sliceCursor());
+        if (BULK.contains(type)) {
+            // Restore points become visible when their job ends, up to the type's timeout after their creation time.
+            Instant since = (mark.watermark() != null ? mark.watermark() : startedAt.minus(FIRST_LOOKBACK)).minus(services.timeouts.get(type));
+            long configured = services.config.findUsage(datacenter).configuredVms();
+            run.put("phase", "NEW").put("since", since.toString())
+                    .put("sliceLeft", Math.max(MIN_SLICE, (configured + SLICES - 1) / SLICES));
+            run.set("command", CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager.get())).withResultPage(since, null)));
+            return run;
+        }
+        // Every configured VM, every run: the type lists only VM by VM.
+        run.put("phase", "SLICE").put("sliceLeft", -1).remove("sliceFrom");
+        return nextBatch(run, manager.get(), null) ? run : run.put("runs", false);
+    }
+
+    /** Records one plugin answer and says what to ask next, or that the run is done. */
+    JsonNode record(JsonNode in) {
+        ObjectNode run = ((ObjectNode) in.path("run")).deepCopy();
+        String datacenter = WorkflowTasksHandler.text(run, "datacenter");
+        BackupManager manager = services.config.findManager(datacenter)
+                .orElseThrow(() -> new TerminalTaskError("datacenter " + datacenter + " no longer has a backup manager"));
+        JsonNode page = in.path("page");
+        run.put("pages", run.path("pages").asInt() + 1);
+        if (run.path("phase").asText().equals("NEW")) {
+            recordNew(run, page);
+            String next = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+            if (next != null && run.path("pages").asInt() < MAX_NEW_PAGES) {
+                run.set("command", CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager))
+                        .withResultPage(Instant.parse(run.get("since").asText()), next)));
+                return run;
+            }
+            if (next != null) {
+                // Too many for one run: the next goes on from the newest point read here.
+                run.put("watermarkTo", run.path("newest").asText(run.path("since").asText()));
+            }
+            run.put("phase", "SLICE");
+            String from = run.path("sliceFrom").isTextual() ? run.get("sliceFrom").asText() : null;
+            if (!nextBatch(run, manager, from)) {
+                run.put("phase", "DONE");
+            }
+            return run;
+        }
+        recordSlice(run, page);
+        String from = run.path("sliceCursor").isTextual() ? run.get("sliceCursor").asText() : null;
+        if (from == null || run.path("sliceLeft").asLong() == 0 || !nextBatch(run, manager, from)) {
+            run.put("phase", "DONE");
+        }
+        return run;
+    }
+
+    private void recordNew(ObjectNode run, JsonNode page) {
+        String datacenter = run.get("datacenter").asText();
+        Map<VirtualMachine, List<ResultsSync.Observed>> byVm = new LinkedHashMap<>();
+        Map<String, VirtualMachine> vmsById = new HashMap<>();
+        Instant newest = run.hasNonNull("newest") ? Instant.parse(run.get("newest").asText()) : null;
+        for (JsonNode r : page.path("results")) {
+            Optional<VirtualMachine> vm = services.syncStore.vmByHypervisor(datacenter, text(r, "vcenter"), text(r, "moref"), text(r, "uuid"));
+            if (vm.isEmpty() || vm.get().backup().policies().isEmpty()) {
+                continue; // not a VM of Lifeboat's, or one without a backup configuration: not Lifeboat's to record
+            }
+            VirtualMachine known = vmsById.computeIfAbsent(vm.get().id(), id -> vm.get());
+            ResultsSync.Observed o = observed(known.id(), r);
+            byVm.computeIfAbsent(known, k -> new ArrayList<>()).add(o);
+            if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();
+        }
+        if (newest != null) run.put("newest", newest.toString());
+        add(run, services.sync.recordNew(byVm));
+    }
+
+    /** Compares exactly the VMs that were listed (a VM configured meanwhile has no results yet, and expires nothing). */
+    private void recordSlice(ObjectNode run, JsonNode page) {
+        List<VirtualMachine> vms = new ArrayList<>();
+        for (JsonNode id : run.path("vmIds")) {
+            services.vms.findVm(id.asText()).ifPresent(vms::add);
+        }
+        List<ResultsSync.Observed> observed = new ArrayList<>();
+        for (JsonNode r : page.path("results")) {
+            observed.add(observed(r.path("vmId").asText(), r));
+        }
+        Map<String, ErrorInfo> failed = new HashMap<>();
+        for (JsonNode f : page.path("failures")) {
+            failed.put(f.path("vmId").asText(), new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("message").asText("")));
+        }
+        add(run, services.sync.record(vms, observed, failed));
+    }
+
+    private static void add(ObjectNode run, ResultsSync.Outcome outcome) {
+        run.put("discovered", run.path("discovered").asInt() + outcome.discovered())
+                .put("updated", run.path("updated").asInt() + outcome.updated())
+                .put("expired", run.path("expired").asInt() + outcome.expired())
+                .put("skipped", run.path("skipped").asInt() + outcome.skipped().size());
+        ArrayNode named = (ArrayNode) run.get("skippedVms");
+        for (ErrorInfo e : outcome.skipped()) {
+            if (named.size() < MAX_NAMED_SKIPS) named.addObject().put("code", e.code()).put("message", e.message());
+        }
+    }
+
+    /**
+     * The next VMs of the slice, from {@code from} (a position in the datacenter's VM listing; null: its first VM):
+     * up to {@link #SYNC_BATCH} configured ones, with their LIST_RESULTS command. False when the listing has no more.
+     */
+    private boolean nextBatch(ObjectNode run, BackupManager manager, String from) {
+        String datacenter = run.get("datacenter").asText();
+        long left = run.path("sliceLeft").asLong(-1);
+        int want = left < 0 ? SYNC_BATCH : (int) Math.min(SYNC_BATCH, left);
+        List<VirtualMachine> batch = new ArrayList<>();
+        String cursor = from;
+        do {
+            Page<VirtualMachine> page = services.vms.listVms(null, datacenter, new PageRequest(want - batch.size(), cursor));
+            page.items().stream().filter(vm -> !vm.backup().policies().isEmpty()).forEach(batch::add);
+            cursor = page.nextCursor();
+        } while (batch.size() < want && cursor != null);
+        if (batch.isEmpty()) {
+            run.remove("sliceCursor");
+            return false;
+        }
+        if (cursor != null) run.put("sliceCursor", cursor); else run.remove("sliceCursor");
+        if (left >= 0) run.put("sliceLeft", left - batch.size());
+        ArrayNode ids = run.putArray("vmIds");
+        batch.forEach(vm -> ids.add(vm.id()));
+        run.set("command", Commands.listResults(manager, batch));
+        return true;
+    }
+
+    /** The watermark and the slice's position move only now, when every page went through. */
+    JsonNode finish(JsonNode in) {
+        JsonNode run = in.path("run");
+        String datacenter = WorkflowTasksHandler.text(run, "datacenter");
+        Instant startedAt = Instant.parse(WorkflowTasksHandler.text(run, "startedAt"));
+        Mark before = services.syncStore.mark(datacenter);
+        Instant watermark = before.watermark();
+        if (run.has("since")) {
+            // A run cut short after MAX_NEW_PAGES goes on from the newest point it read (plus the overlap next time).
+            watermark = run.hasNonNull("watermarkTo") ? Instant.parse(run.get("watermarkTo").asText()) : startedAt;
+        }
+        String sliceAt = run.path("sliceLeft").asLong(-1) >= 0 && run.path("sliceCursor").isTextual() ? run.get("sliceCursor").asText() : null;
+        services.syncStore.advance(datacenter, new Mark(watermark, sliceAt, startedAt.toEpochMilli()));
+        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true)
+                .put("discovered", run.path("discovered").asInt()).put("updated", run.path("updated").asInt())
+                .put("expired", run.path("expired").asInt());
+        out.set("skippedVms", run.path("skippedVms").deepCopy());
+        if (run.path("skipped").asInt() > 0) {
+            out.put("skipped", run.path("skipped").asInt());
+            WorkflowTasksHandler.log("WARN", "results sync skipped VMs", datacenter, out.get("skippedVms"));
+        }
+        return out;
+    }
+
+    private static ResultsSync.Observed observed(String vm, JsonNode r) {
+        BackupStatus status = switch (r.path("status").asText()) {
+            case "SUCCESS" -> BackupStatus.SUCCESS;
+            case "FAILED" -> BackupStatus.FAILED;
+            default -> BackupStatus.IN_PROGRESS;
+        };
+        return new ResultsSync.Observed(vm, r.path("ref").asText(), status,
+                r.hasNonNull("startedAt") ? Instant.parse(r.get("startedAt").asText()) : null,
+                r.hasNonNull("finishedAt") ? Instant.parse(r.get("finishedAt").asText()) : null,
+                r.hasNonNull("sizeBytes") ? r.get("sizeBytes").asLong() : null);
+    }
+
+    private static String text(JsonNode r, String field) {
+        return r.hasNonNull(field) ? r.get(field).asText() : null;
+    }
+}
