@@ -140,7 +140,7 @@ public final class DynamoVmStore implements VmRepository {
         t.commit(dynamo);
     }
 
-    private static Map<String, AttributeValue> item(VirtualMachine vm) {
+    static Map<String, AttributeValue> item(VirtualMachine vm) {
         Map<String, AttributeValue> i = new HashMap<>(Keys.vm(vm.id()));
         String listing = Keys.vmListing(vm.datacenter(), vm.id());
         i.put(LifeboatTable.GSI1PK, s(Keys.enterpriseVms(vm.enterprise())));

@@ -87,6 +87,17 @@ final class Query {
 
     // ---- filter ----
 
+    /** Whether the filter has an OR ({@code ,} outside double quotes). */
+    static boolean hasUnquotedComma(String filter) {
+        boolean quoted = false;
+        for (int i = 0; i < filter.length(); i++) {
+            char c = filter.charAt(i);
+            if (c == '"') quoted = !quoted;
+            if (c == ',' && !quoted) return true;
+        }
+        return false;
+    }
+
     static Predicate<Map<String, Object>> parse(String filter) {
         if (filter == null || filter.isBlank()) {
             return m -> true;

@@ -1037,7 +1037,7 @@ final class VeeamApi implements HttpHandler {
                     "jobuid", ts.session.job.uid(), "vmdisplayname", ts.vmName, "state", world.taskSessionState(ts),
                     "result", ts.session.finished ? (ts.failure == null ? "Success" : "Failed") : "None",
                     "creationtime", ts.session.created));
-            case "vmrestorepoint" -> queryOf(c, new ArrayList<>(world.vmRestorePoints.values()), "VmRestorePoints",
+            case "vmrestorepoint" -> queryOf(c, world.pointCandidates(c.params.get("filter")), "VmRestorePoints",
                 this::vmPointEntity, this::vmPointRef, p -> fields(
                     "uid", p.uid(), "name", p.name(), "vmdisplayname", p.vmName, "vmname", p.vmName, "creationtime", p.created,
                     "pointtype", p.full ? "Full" : "Increment", "algorithm", p.full ? "Full" : "Incremental",

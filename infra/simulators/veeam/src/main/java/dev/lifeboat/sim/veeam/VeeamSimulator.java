@@ -267,7 +267,7 @@ public final class VeeamSimulator implements AutoCloseable {
             vm.name = vmName;
             vm.moref = moref;
             vm.uuid = instanceUuid;
-            world.vms.add(vm);
+            world.addVm(vm);
             return vm.ref();
         }
     }
@@ -320,10 +320,11 @@ public final class VeeamSimulator implements AutoCloseable {
     /** Removes a VM restore point (as retention would); later requests for it get 404. */
     public void deleteRestorePoint(String vmRestorePointId) {
         synchronized (world) {
-            World.VmRestorePoint p = world.vmRestorePoints.remove(vmRestorePointId);
+            World.VmRestorePoint p = world.vmRestorePoints.get(vmRestorePointId);
             if (p == null) {
                 throw new IllegalArgumentException("No restore point " + vmRestorePointId);
             }
+            world.removeVmPoint(p);
             p.parent.vmPoints.remove(p);
             if (p.parent.vmPoints.isEmpty()) {
                 world.restorePoints.remove(p.parent.id);

@@ -1,0 +1,46 @@
+package dev.lifeboat.store;
+
+import static dev.lifeboat.store.Attr.n;
+
+import dev.lifeboat.domain.vm.VirtualMachine;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+/**
+ * Seeds many VMs at once for scale tests and benchmarks (100,000 VMs in seconds): batch writes of the same items
+ * {@link DynamoVmStore} writes, and the datacenter's count of configured VMs. It skips the per-VM transaction (the
+ * policy → VM index and the policies' counts), so it is for empty test tables only, never for a service's table.
+ */
+public final class BulkLoad {
+    private BulkLoad() {}
+
+    /** Writes the VMs, 25 a request, and adds the configured ones to their datacenter's counter. */
+    public static void vms(DynamoDbClient dynamo, String table, List<VirtualMachine> vms) {
+        Map<String, Long> configured = new HashMap<>();
+        List<WriteRequest> batch = new ArrayList<>();
+        for (VirtualMachine vm : vms) {
+            batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(DynamoVmStore.item(vm)).build()).build());
+            if (!vm.backup().policies().isEmpty()) configured.merge(vm.datacenter(), 1L, Long::sum);
+            if (batch.size() == 25) {
+                write(dynamo, table, batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) write(dynamo, table, batch);
+        configured.forEach((dc, count) -> dynamo.updateItem(b -> b.tableName(table).key(Keys.usage(dc))
+                .updateExpression("ADD configuredVms :n").expressionAttributeValues(Map.of(":n", n(count)))));
+    }
+
+    private static void write(DynamoDbClient dynamo, String table, List<WriteRequest> requests) {
+        Map<String, List<WriteRequest>> left = Map.of(table, requests);
+        while (!left.isEmpty()) {
+            var r = dynamo.batchWriteItem(software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest.builder().requestItems(left).build());
+            left = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
+        }
+    }
+}
