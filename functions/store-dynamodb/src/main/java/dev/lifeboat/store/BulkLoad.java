@@ -12,7 +12,7 @@ import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Seeds many VMs at once for scale tests and benchmarks (100,000 VMs in seconds): batch writes of the same items
+ * Seeds many VMs (and backups) at once for scale tests and benchmarks (100,000 VMs in seconds): batch writes of the same items
  * {@link DynamoVmStore} writes, and the datacenter's count of configured VMs. It skips the per-VM transaction (the
  * policy → VM index and the policies' counts), so it is for empty test tables only, never for a service's table.
  */
@@ -34,6 +34,19 @@ public final class BulkLoad {
         if (!batch.isEmpty()) write(dynamo, table, batch);
         configured.forEach((dc, count) -> dynamo.updateItem(b -> b.tableName(table).key(Keys.usage(dc))
                 .updateExpression("ADD configuredVms :n").expressionAttributeValues(Map.of(":n", n(count)))));
+    }
+
+    /** Writes backups that take no lock (e.g. SUCCESS ones the backup system made), 25 a request. */
+    public static void backups(DynamoDbClient dynamo, String table, List<dev.lifeboat.domain.backup.Backup> backups) {
+        List<WriteRequest> batch = new ArrayList<>();
+        for (dev.lifeboat.domain.backup.Backup b : backups) {
+            batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(DynamoBackupStore.backupItem(b)).build()).build());
+            if (batch.size() == 25) {
+                write(dynamo, table, batch);
+                batch = new ArrayList<>();
+            }
+        }
+        if (!batch.isEmpty()) write(dynamo, table, batch);
     }
 
     private static void write(DynamoDbClient dynamo, String table, List<WriteRequest> requests) {

@@ -136,7 +136,7 @@ public final class DynamoBackupStore implements BackupRepository {
         return get(Keys.lock(vm)).map(i -> s(i, "holder"));
     }
 
-    private static Map<String, AttributeValue> backupItem(Backup b) {
+    static Map<String, AttributeValue> backupItem(Backup b) {
         Map<String, AttributeValue> i = new HashMap<>(Keys.backup(b.vm(), b.id()));
         if (b.status().running() && b.trigger() != Trigger.DISCOVERED) {
             // The backstop's index: a workflow of Lifeboat's own should end it in time (a DISCOVERED one is the backup

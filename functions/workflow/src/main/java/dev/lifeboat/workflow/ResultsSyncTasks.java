@@ -113,9 +113,12 @@ final class ResultsSyncTasks {
         run.putArray("skippedVms");
         if (mark.sliceCursor() != null) run.put("sliceFrom", mark.sliceCursor());
         if (BULK.contains(type)) {
+            long configured = services.config.findUsage(datacenter).configuredVms();
+            if (configured <= 0) {
+                return run.put("runs", false);
+            }
             // Restore points become visible when their job ends, up to the type's timeout after their creation time.
             Instant since = (mark.watermark() != null ? mark.watermark() : startedAt.minus(FIRST_LOOKBACK)).minus(services.timeouts.get(type));
-            long configured = services.config.findUsage(datacenter).configuredVms();
             run.put("phase", "NEW").put("since", since.toString())
                     .put("sliceLeft", Math.max(MIN_SLICE, (configured + SLICES - 1) / SLICES));
             run.set("command", CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager.get())).withResultPage(since, null)));

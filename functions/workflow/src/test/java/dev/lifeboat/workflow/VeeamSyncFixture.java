@@ -165,12 +165,10 @@ final class VeeamSyncFixture implements AutoCloseable {
     }
 
     Execution runSync() throws IOException {
+        // Only the Veeam plugin: the other types' Tasks keep their ${placeholders}, which a Veeam datacenter never reaches.
         RunOptions options = RunOptions.fast()
                 .withSubstitution("WorkflowTasksFunctionArn", LambdaInvokeServer.functionArn("workflow-tasks"))
-                .withSubstitution("NetworkerPluginFunctionArn", LambdaInvokeServer.functionArn("networker-plugin"))
                 .withSubstitution("VeeamPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-plugin"))
-                .withSubstitution("VmwareSnapshotPluginFunctionArn", LambdaInvokeServer.functionArn("vmware-plugin"))
-                .withSubstitution("VeeamSnapshotPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-snapshot-plugin"))
                 .withTimeout(Duration.ofSeconds(300));
         return stepFunctions.run(RepositoryRoot.find().resolve("statemachines/results-sync.asl.json"), CommandJson.MAPPER.createObjectNode(), options);
     }

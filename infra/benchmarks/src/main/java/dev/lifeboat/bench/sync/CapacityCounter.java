@@ -1,0 +1,71 @@
+package dev.lifeboat.bench.sync;
+
+import java.util.List;
+import java.util.concurrent.atomic.DoubleAdder;
+import software.amazon.awssdk.core.SdkRequest;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.DeleteItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.GetItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.PutItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.PutItemResponse;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
+import software.amazon.awssdk.services.dynamodb.model.ReturnConsumedCapacity;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsResponse;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemResponse;
+
+/**
+ * Read and write capacity units of the workflow handler's DynamoDB requests, as dynalite reports them when asked
+ * ({@code ReturnConsumedCapacity=TOTAL}, added to every request Lifeboat's stores send).
+ */
+final class CapacityCounter implements ExecutionInterceptor {
+    final DoubleAdder reads = new DoubleAdder();
+    final DoubleAdder writes = new DoubleAdder();
+
+    @Override
+    public SdkRequest modifyRequest(Context.ModifyRequest context, ExecutionAttributes attributes) {
+        SdkRequest r = context.request();
+        ReturnConsumedCapacity total = ReturnConsumedCapacity.TOTAL;
+        if (r instanceof GetItemRequest g) return g.toBuilder().returnConsumedCapacity(total).build();
+        if (r instanceof QueryRequest q) return q.toBuilder().returnConsumedCapacity(total).build();
+        if (r instanceof PutItemRequest p) return p.toBuilder().returnConsumedCapacity(total).build();
+        if (r instanceof UpdateItemRequest u) return u.toBuilder().returnConsumedCapacity(total).build();
+        if (r instanceof DeleteItemRequest d) return d.toBuilder().returnConsumedCapacity(total).build();
+        if (r instanceof TransactWriteItemsRequest t) return t.toBuilder().returnConsumedCapacity(total).build();
+        if (r instanceof BatchWriteItemRequest b) return b.toBuilder().returnConsumedCapacity(total).build();
+        return r;
+    }
+
+    @Override
+    public void afterExecution(Context.AfterExecution context, ExecutionAttributes attributes) {
+        Object r = context.response();
+        if (r instanceof GetItemResponse g) read(g.consumedCapacity());
+        if (r instanceof QueryResponse q) read(q.consumedCapacity());
+        if (r instanceof PutItemResponse p) write(p.consumedCapacity());
+        if (r instanceof UpdateItemResponse u) write(u.consumedCapacity());
+        if (r instanceof DeleteItemResponse d) write(d.consumedCapacity());
+        if (r instanceof TransactWriteItemsResponse t) t.consumedCapacity().forEach(this::write);
+        if (r instanceof BatchWriteItemResponse b) b.consumedCapacity().forEach(this::write);
+    }
+
+    private void read(ConsumedCapacity c) {
+        if (c != null && c.capacityUnits() != null) reads.add(c.capacityUnits());
+    }
+
+    private void write(ConsumedCapacity c) {
+        if (c != null && c.capacityUnits() != null) writes.add(c.capacityUnits());
+    }
+
+    static double sum(List<ConsumedCapacity> list) {
+        return list.stream().mapToDouble(c -> c.capacityUnits() == null ? 0 : c.capacityUnits()).sum();
+    }
+}

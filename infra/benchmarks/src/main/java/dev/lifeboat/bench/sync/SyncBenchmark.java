@@ -1,0 +1,274 @@
+package dev.lifeboat.bench.sync;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.SyncRepository.Mark;
+import dev.lifeboat.domain.backup.Trigger;
+import dev.lifeboat.domain.common.ExpectedVersion;
+import dev.lifeboat.domain.common.Ids;
+import dev.lifeboat.domain.identity.Caller;
+import dev.lifeboat.domain.identity.Privilege;
+import dev.lifeboat.domain.manager.BackupManagerService;
+import dev.lifeboat.domain.manager.ManagerDraft;
+import dev.lifeboat.domain.policy.BackupPolicy;
+import dev.lifeboat.domain.policy.BackupPolicyService;
+import dev.lifeboat.domain.policy.PolicyDraft;
+import dev.lifeboat.domain.schedule.BackupScheduler;
+import dev.lifeboat.domain.schedule.Subtype;
+import dev.lifeboat.domain.secret.Secret;
+import dev.lifeboat.domain.secret.SecretRef;
+import dev.lifeboat.domain.secret.SecretStore;
+import dev.lifeboat.domain.vm.ConfigStatus;
+import dev.lifeboat.domain.vm.Hypervisor;
+import dev.lifeboat.domain.vm.PolicySelection;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.domain.vm.VmBackupConfig;
+import dev.lifeboat.domain.vm.VmState;
+import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.veeam.VeeamClient;
+import dev.lifeboat.plugin.veeam.VeeamPlugin;
+import dev.lifeboat.plugin.veeam.VeeamPluginHandler;
+import dev.lifeboat.processes.DynaliteProcess;
+import dev.lifeboat.processes.RepositoryRoot;
+import dev.lifeboat.sim.veeam.VeeamSimulator;
+import dev.lifeboat.store.BulkLoad;
+import dev.lifeboat.store.DynamoBackupStore;
+import dev.lifeboat.store.DynamoClients;
+import dev.lifeboat.store.DynamoConfigStore;
+import dev.lifeboat.store.DynamoSyncStore;
+import dev.lifeboat.store.LifeboatTable;
+import dev.lifeboat.workflow.WorkflowServices;
+import dev.lifeboat.workflow.WorkflowTasksHandler;
+import dev.lifeboat.workflowruntime.Execution;
+import dev.lifeboat.workflowruntime.LambdaInvokeServer;
+import dev.lifeboat.workflowruntime.RunOptions;
+import dev.lifeboat.workflowruntime.StepFunctionsLocal;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+
+/**
+ * Results sync of one Veeam datacenter of N configured VMs, through the real results-sync definition in the local
+ * Step Functions runner with AWS's limits on, against the real workflow handler and Veeam plugin on the simulator.
+ *
+ * <p>Seeding (not timed): N VMs in Lifeboat (batch writes) and in the simulator's vCenter, each with one restore point
+ * made two days ago that Lifeboat already knows (a SUCCESS backup), and a mark as if the last run had ended ten
+ * minutes ago; then 1 % of the VMs get a new restore point and 0.1 % lose theirs (expired). Then one run is timed. It
+ * prints per N the run time, state transitions, Lambda invocations, the largest state payload, the requests to the
+ * backup system and the DynamoDB units; the run-time ratio to the smallest N measured in the same run; and the
+ * transitions and Step Functions cost of 1,000 one-hour backups, from two backup-lifecycle runs of different lengths.
+ */
+public final class SyncBenchmark {
+    static final String DC = "dc1";
+    static final String VC = "vcenter.local";
+    static final String PASSWORD = "Veeam-bench-pw";
+    /** AWS Step Functions Standard workflows: USD 0.025 per 1,000 state transitions (us-east-1, aws.amazon.com/step-functions/pricing). */
+    static final double USD_PER_TRANSITION = 0.025 / 1000;
+    static final Caller ADMIN = new Caller("bench", "ent-1", EnumSet.allOf(Privilege.class));
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> sizes = new ArrayList<>();
+        for (String a : args) {
+            for (String n : a.split(",")) if (!n.isBlank()) sizes.add(Integer.parseInt(n.strip().replace("_", "")));
+        }
+        if (sizes.isEmpty()) sizes = List.of(1_000, 10_000, 100_000);
+        System.out.printf("%9s %9s %12s %8s %14s %12s %10s %10s %9s %8s %8s%n", "VMs", "run s", "transitions", "lambdas",
+                "largest state", "veeam reqs", "read RCU", "write WCU", "found", "expired", "ratio");
+        Double base = null;
+        for (int n : sizes) {
+            Row row = syncRun(n);
+            base = base == null ? row.seconds : base;
+            System.out.printf("%9d %9.1f %12d %8d %14d %12d %10.0f %10.0f %9s %8d %8.2f%n", n, row.seconds, row.transitions, row.lambdas,
+                    row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired, row.seconds / base);
+            if (!row.ok) System.out.println("          the run did not succeed: " + row.detail);
+        }
+        lifecycleCost();
+    }
+
+    record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, long requests, double reads,
+               double writes, int discovered, int fresh, int expired) {}
+
+    static Row syncRun(int n) throws Exception {
+        try (Setup s = new Setup(Duration.ZERO)) {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+            List<VirtualMachine> vms = new ArrayList<>();
+            List<Backup> known = new ArrayList<>();
+            List<String> oldPoints = new ArrayList<>();
+            VmBackupConfig configured = new VmBackupConfig(List.of(new PolicySelection(s.gold.id(), Map.of())), List.of(), ConfigStatus.APPLIED,
+                    null, null, 1, now);
+            for (int i = 0; i < n; i++) {
+                String name = String.format("vm-%06d", i);
+                String uuid = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+                s.sim.addVm(VC, name, "vm-" + (1000 + i), uuid);
+                Instant made = now.minus(Duration.ofDays(2)).plusMillis(i);
+                String point = s.sim.addRestorePoint(name, made);
+                oldPoints.add(point);
+                VirtualMachine vm = new VirtualMachine("lb-" + name, "ent-1", DC, name, VmState.DEPLOYED, new Hypervisor(VC, "vm-" + (1000 + i), uuid),
+                        1, now, now, configured);
+                vms.add(vm);
+                known.add(new Backup(Ids.derived(made.toEpochMilli(), "seed|" + i), vm.id(), DC, "ent-1", null, Trigger.DISCOVERED, BackupStatus.SUCCESS,
+                        made, made, made, 100, null, point, null, null, 0, 1));
+            }
+            BulkLoad.vms(s.dynamo, s.table, vms);
+            BulkLoad.backups(s.dynamo, s.table, known);
+            new DynamoSyncStore(s.dynamo, s.table).advance(DC, new Mark(now.minus(Duration.ofMinutes(10)), null, 1));
+            int fresh = 0;
+            for (int i = 0; i < n; i += 100) {
+                s.sim.addRestorePoint(vms.get(i).name(), now.minus(Duration.ofMinutes(5)));
+                fresh++;
+            }
+            for (int i = 500; i < n; i += 1000) {
+                s.sim.deleteRestorePoint(oldPoints.get(i));
+            }
+            s.resetCounters();
+            long started = System.nanoTime();
+            Execution e = s.run("results-sync", CommandJson.MAPPER.createObjectNode());
+            double seconds = (System.nanoTime() - started) / 1e9;
+            JsonNode report = e.output() == null ? null : e.output().get(0);
+            boolean ok = e.succeeded() && report != null && report.path("ok").asBoolean();
+            return new Row(ok, ok ? "" : e.error() + " " + e.cause() + " " + report, seconds, e.transitions(), e.events("LambdaInvoked").size(),
+                    e.largestPayloadBytes(), s.http.requests.get(), s.capacity.reads.sum(), s.capacity.writes.sum(),
+                    report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt());
+        }
+    }
+
+    /**
+     * Transitions of a backup that runs an hour: two backups of different lengths give the transitions of one poll
+     * iteration and the rest; an hour is 33 polls by the poll plan (15 s, 30 s, 60 s, then every 2 minutes).
+     */
+    static void lifecycleCost() throws Exception {
+        long[] transitions = new long[2];
+        long[] polls = new long[2];
+        Duration[] lengths = {Duration.ofMillis(300), Duration.ofMillis(1500)};
+        for (int k = 0; k < 2; k++) {
+            try (Setup s = new Setup(lengths[k])) {
+                Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+                s.sim.addVm(VC, "web-01", "vm-101", UUID.randomUUID().toString());
+                s.sim.addJob("GOLD");
+                s.sim.includeVm("GOLD", "web-01");
+                VirtualMachine vm = new VirtualMachine("web-01", "ent-1", DC, "web-01", VmState.DEPLOYED, new Hypervisor(VC, "vm-101", null), 1, now, now,
+                        new VmBackupConfig(List.of(new PolicySelection(s.gold.id(), Map.of())), List.of(), ConfigStatus.APPLIED, null, null, 1, now));
+                BulkLoad.vms(s.dynamo, s.table, List.of(vm));
+                Backup queued = new Backup(new Ids(Clock.systemUTC()).get(), vm.id(), DC, "ent-1", s.gold.id(), Trigger.MANUAL, BackupStatus.QUEUED,
+                        now, null, null, null, null, null, null, null, 0, 1);
+                new DynamoBackupStore(s.dynamo, s.table).createLockedBackup(queued, vm);
+                ObjectNode input = CommandJson.MAPPER.createObjectNode().put("backupId", queued.id()).put("vm", vm.id());
+                Execution e = s.run("backup-lifecycle", input);
+                if (!e.succeeded()) throw new IllegalStateException("the backup did not succeed: " + e.describe());
+                transitions[k] = e.transitions();
+                polls[k] = e.invocations("veeam-plugin").stream().filter(i -> "POLL_JOB".equals(i.path("input").path("operation").asText())).count();
+            }
+        }
+        double perPoll = polls[1] == polls[0] ? 0 : (double) (transitions[1] - transitions[0]) / (polls[1] - polls[0]);
+        double fixed = transitions[0] - perPoll * polls[0];
+        double hour = fixed + perPoll * 33;
+        System.out.printf("%nbackup-lifecycle: %.0f transitions outside the poll loop, %.1f per poll iteration (runs of %d and %d polls)%n",
+                fixed, perPoll, polls[0], polls[1]);
+        System.out.printf("1,000 one-hour backups (33 polls each): %.0f transitions, USD %.2f of Step Functions state transitions%n",
+                hour * 1000, hour * 1000 * USD_PER_TRANSITION);
+    }
+
+    /** dynalite, the simulator, the handlers behind a local Lambda endpoint, one datacenter with a Veeam manager. */
+    static final class Setup implements AutoCloseable {
+        final DynaliteProcess dynalite;
+        final DynamoDbClient dynamo;
+        final String table = "bench";
+        final VeeamSimulator sim;
+        final CountingHttpClient http;
+        final CapacityCounter capacity = new CapacityCounter();
+        final LambdaInvokeServer lambdas;
+        final StepFunctionsLocal stepFunctions;
+        final BackupPolicy gold;
+
+        Setup(Duration jobs) throws Exception {
+            dynalite = DynaliteProcess.startFromRepository(null);
+            dynamo = DynamoClients.forEndpoint(dynalite.endpoint());
+            LifeboatTable.create(dynamo, table);
+            sim = VeeamSimulator.builder().credentials("lifeboat", PASSWORD).taskDuration(Duration.ZERO).jobDuration(jobs).operationFinishedPolls(0).start();
+            sim.addHierarchyRoot(VC);
+            Map<String, Secret> secrets = new ConcurrentHashMap<>();
+            SecretStore store = new SecretStore() {
+                public SecretRef put(String id, Secret value) {
+                    secrets.put(id, value);
+                    return new SecretRef(id, "v1");
+                }
+
+                public Secret read(SecretRef ref) {
+                    return secrets.get(ref.secretId());
+                }
+
+                public void delete(String id) {
+                    secrets.remove(id);
+                }
+            };
+            DynamoConfigStore config = new DynamoConfigStore(dynamo, table);
+            Ids ids = new Ids(Clock.systemUTC());
+            new BackupManagerService(config, store, m -> null, Clock.systemUTC(), ids, "#", "lifeboat/bench").put(ADMIN, DC,
+                    () -> new ManagerDraft("Veeam", "VEEAM", sim.baseUri().toString(), "lifeboat", new Secret(PASSWORD)), ExpectedVersion.ANY);
+            gold = new BackupPolicyService(config, config, Clock.systemUTC(), ids).create(ADMIN, DC, () -> new PolicyDraft("Gold", "GOLD", "",
+                    List.of(new PolicyDraft.ConfigurationDraft("COMPLETE", "DAILY", Map.of("time", "01:00:00 +0000")))));
+            DynamoDbClient counted = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).endpointOverride(dynalite.endpoint())
+                    .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                    .overrideConfiguration(c -> c.addExecutionInterceptor(capacity)).build();
+            BackupScheduler none = new BackupScheduler() {
+                public void put(ScheduledBackup backup) { }
+
+                public void delete(String vm, String policyId, Subtype subtype) { }
+            };
+            WorkflowServices services = new WorkflowServices(counted, events -> { }, none, Map.of("TABLE_NAME", table), Clock.systemUTC());
+            http = new CountingHttpClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build());
+            VeeamPlugin plugin = new VeeamPlugin(VeeamClient.Options.defaults().withRequestTimeout(Duration.ofSeconds(30)), m -> http);
+            lambdas = LambdaInvokeServer.start()
+                    .register("workflow-tasks", new WorkflowTasksHandler(services))
+                    .register("veeam-plugin", new VeeamPluginHandler(plugin, store, new PrintStream(new ByteArrayOutputStream())));
+            stepFunctions = StepFunctionsLocal.fromRepository(lambdas);
+        }
+
+        void resetCounters() {
+            http.requests.set(0);
+            capacity.reads.reset();
+            capacity.writes.reset();
+        }
+
+        Execution run(String machine, JsonNode input) throws Exception {
+            Path definition = RepositoryRoot.find().resolve("statemachines/" + machine + ".asl.json");
+            // Only the Veeam plugin: the other types' Tasks keep their ${placeholders}, which a Veeam datacenter never reaches.
+            RunOptions options = (machine.equals("backup-lifecycle") ? RunOptions.fast().withWait("WaitForJob", 50) : RunOptions.fast())
+                    .withSubstitution("WorkflowTasksFunctionArn", LambdaInvokeServer.functionArn("workflow-tasks"))
+                    .withSubstitution("VeeamPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-plugin"))
+                    // The other types' Tasks keep their ${placeholders}: no datacenter here reaches them.
+                    .withTimeout(Duration.ofMinutes(10));
+            return stepFunctions.run(definition, input, options);
+        }
+
+        @Override
+        public void close() {
+            lambdas.close();
+            sim.close();
+            dynamo.close();
+            dynalite.close();
+        }
+    }
+
+    private SyncBenchmark() {}
+}
