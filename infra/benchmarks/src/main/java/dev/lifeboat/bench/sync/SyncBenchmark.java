@@ -93,20 +93,20 @@ public final class SyncBenchmark {
         }
         if (sizes.isEmpty()) sizes = List.of(1_000, 10_000, 100_000);
         System.out.printf("%9s %9s %12s %8s %14s %12s %10s %10s %9s %8s %8s%n", "VMs", "run s", "transitions", "lambdas",
-                "largest state", "veeam reqs", "read RCU", "write WCU", "found", "expired", "ratio");
+                "largest state", "veeam reqs", "read RCU", "write WCU", "new", "expired", "ratio");
         Double base = null;
         for (int n : sizes) {
             Row row = syncRun(n);
             base = base == null ? row.seconds : base;
-            System.out.printf("%9d %9.1f %12d %8d %14d %12d %10.0f %10.0f %9s %8d %8.2f%n", n, row.seconds, row.transitions, row.lambdas,
-                    row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired, row.seconds / base);
+            System.out.printf("%9d %9.1f %12d %8d %14d %12d %10.0f %10.0f %9s %8s %8.2f%n", n, row.seconds, row.transitions, row.lambdas,
+                    row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired + "/" + row.gone, row.seconds / base);
             if (!row.ok) System.out.println("          the run did not succeed: " + row.detail);
         }
         lifecycleCost();
     }
 
     record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, long requests, double reads,
-               double writes, int discovered, int fresh, int expired) {}
+               double writes, int discovered, int fresh, int expired, int gone) {}
 
     static Row syncRun(int n) throws Exception {
         try (Setup s = new Setup(Duration.ZERO)) {
@@ -137,8 +137,10 @@ public final class SyncBenchmark {
                 s.sim.addRestorePoint(vms.get(i).name(), now.minus(Duration.ofMinutes(5)));
                 fresh++;
             }
-            for (int i = 500; i < n; i += 1000) {
+            int gone = 0;
+            for (int i = 50; i < n; i += 1000) {
                 s.sim.deleteRestorePoint(oldPoints.get(i));
+                gone++;
             }
             s.resetCounters();
             long started = System.nanoTime();
@@ -148,7 +150,7 @@ public final class SyncBenchmark {
             boolean ok = e.succeeded() && report != null && report.path("ok").asBoolean();
             return new Row(ok, ok ? "" : e.error() + " " + e.cause() + " " + report, seconds, e.transitions(), e.events("LambdaInvoked").size(),
                     e.largestPayloadBytes(), s.http.requests.get(), s.capacity.reads.sum(), s.capacity.writes.sum(),
-                    report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt());
+                    report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt(), gone);
         }
     }
 
