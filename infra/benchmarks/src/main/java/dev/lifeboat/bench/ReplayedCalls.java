@@ -11,6 +11,7 @@ import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.DeleteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
@@ -98,6 +99,10 @@ final class ReplayedCalls implements ExecutionInterceptor {
                 }
                 // The handler's token already names the handler's transaction; the replay is another one.
                 dynamo.transactWriteItems(t.toBuilder().transactItems(items).clientRequestToken(null).build());
+            } else if (r instanceof BatchGetItemRequest b) {
+                Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> items = new LinkedHashMap<>();
+                b.requestItems().values().forEach(keys -> items.put(shadow, keys));
+                dynamo.batchGetItem(b.toBuilder().requestItems(items).build());
             } else if (r instanceof TransactGetItemsRequest t) {
                 List<TransactGetItem> items = new ArrayList<>();
                 for (TransactGetItem i : t.transactItems()) {

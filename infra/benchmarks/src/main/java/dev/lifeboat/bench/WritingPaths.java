@@ -48,7 +48,7 @@ final class WritingPaths {
         for (int i = 0; i < WARMUP + SAMPLES; i++) {
             String vm = "bn-" + i;
             putVm(vms, vm, "DEPLOYED");
-            HttpResponse selected = expect(200, 200, configs.handle(event("PUT /virtual-machines/{vm}/backup", "/virtual-machines/" + vm + "/backup",
+            HttpResponse selected = expect(200, 202, configs.handle(event("PUT /virtual-machines/{vm}/backup", "/virtual-machines/" + vm + "/backup",
                     Map.of("vm", vm), TENANT, selection(policy[0]), null)));
             services.vmBackups.recordApplied(vm, selected.body().path("version").asLong());
         }
