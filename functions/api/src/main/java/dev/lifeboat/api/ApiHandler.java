@@ -58,8 +58,8 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode event = Json.MAPPER.readTree(input);
-        output.write(handle(event).toEvent().toString().getBytes(StandardCharsets.UTF_8));
+        JsonNode event = Json.read(input);
+        output.write(Json.bytes(handle(event).toEvent()));
     }
 
     public HttpResponse handle(JsonNode event) {

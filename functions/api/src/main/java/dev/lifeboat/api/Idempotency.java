@@ -80,7 +80,7 @@ final class Idempotency {
                 if (response.status() >= 200 && response.status() < 300) {
                     ObjectNode headers = Json.NODES.objectNode();
                     response.headers().forEach(headers::put);
-                    store.complete(scope, key, response.status(), headers.toString(), response.body() == null ? "" : response.body().toString(),
+                    store.complete(scope, key, response.status(), Json.write(headers), response.body() == null ? "" : Json.write(response.body()),
                             now.plus(LIFETIME));
                 } else {
                     store.release(scope, key);
@@ -94,9 +94,9 @@ final class Idempotency {
     private static HttpResponse replay(DynamoIdempotencyStore.Entry e) {
         try {
             Map<String, String> headers = new LinkedHashMap<>();
-            Json.MAPPER.readTree(e.headers()).fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+            Json.read(e.headers()).fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
             headers.put("idempotent-replayed", "true");
-            JsonNode body = e.body().isEmpty() ? null : Json.MAPPER.readTree(e.body());
+            JsonNode body = e.body().isEmpty() ? null : Json.read(e.body());
             return new HttpResponse(e.status(), headers, body);
         } catch (IOException broken) {
             throw new IllegalStateException("stored answer is not JSON", broken);
@@ -107,9 +107,9 @@ final class Idempotency {
     static String hash(byte[] body) {
         byte[] canonical = body;
         try {
-            JsonNode tree = body.length == 0 ? null : Json.MAPPER.readTree(body);
+            JsonNode tree = body.length == 0 ? null : Json.read(body);
             if (tree != null) {
-                canonical = canonical(tree).toString().getBytes(StandardCharsets.UTF_8);
+                canonical = Json.bytes(canonical(tree));
             }
         } catch (IOException notJson) {
             // hashed as it is: the route answers 400, which is not remembered

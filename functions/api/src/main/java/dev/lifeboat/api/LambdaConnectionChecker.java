@@ -91,7 +91,7 @@ public final class LambdaConnectionChecker implements ConnectionChecker {
         m.putObject("secretRef").put("secretId", manager.password().secretId()).put("versionId", manager.password().versionId());
         long started = System.nanoTime();
         try {
-            InvokeResponse r = client().invoke(b -> b.functionName(function).payload(SdkBytes.fromUtf8String(command.toString())));
+            InvokeResponse r = client().invoke(b -> b.functionName(function).payload(SdkBytes.fromByteArray(Json.bytes(command))));
             if (r.functionError() != null) {
                 JsonNode error = readTree(r.payload());
                 return new ConnectionCheck(false, false, null, "The plugin failed: " + error.path("errorType").asText("unknown error")
@@ -115,7 +115,7 @@ public final class LambdaConnectionChecker implements ConnectionChecker {
 
     private static JsonNode readTree(SdkBytes bytes) {
         try {
-            return Json.MAPPER.readTree(bytes.asByteArray());
+            return Json.read(bytes.asByteArray());
         } catch (Exception e) {
             return Json.NODES.objectNode();
         }

@@ -7,8 +7,6 @@ import dev.lifeboat.domain.manager.ConnectionChecker;
 import dev.lifeboat.domain.policy.BackupPolicyService;
 import dev.lifeboat.domain.properties.BackupPropertiesService;
 import dev.lifeboat.domain.secret.SecretStore;
-import dev.lifeboat.secrets.SecretStores;
-import dev.lifeboat.secrets.SecretsManagerSecretStore;
 import dev.lifeboat.domain.backup.BackupService;
 import dev.lifeboat.domain.backup.LifecycleWorkflows;
 import dev.lifeboat.domain.vm.ScheduleWorkflow;
@@ -24,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
@@ -53,6 +50,7 @@ public final class Services {
     public final VmBackupService vmBackups;
     public final BackupService backups;
     final Idempotency idempotency;
+    private ManagerPorts managerAdapters;
 
     public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
                     LifecycleWorkflows lifecycles, Map<String, String> env, Clock clock) {
@@ -76,14 +74,28 @@ public final class Services {
      * in the local runtime, every function with the same environment reuses the same clients.
      */
     public static Services forEnvironment(Map<String, String> env) {
-        return SHARED.computeIfAbsent(Map.copyOf(env), e -> new Services(
-                AwsClients.build(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "DYNAMODB"),
-                SecretStores.fromEnvironment(e, () -> new SecretsManagerSecretStore(AwsClients.build(
-                        SecretsManagerClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "SECRETS_MANAGER"))),
-                LambdaConnectionChecker.fromEnvironment(e),
-                new StepFunctionsScheduleWorkflow(sfn(e), e.get("APPLY_SCHEDULE_STATE_MACHINE_ARN")),
-                new StepFunctionsLifecycleWorkflows(new StepFunctionsStarter(sfn(e)), e.get("BACKUP_STATE_MACHINE_ARN"), e.get("RESTORE_STATE_MACHINE_ARN")),
-                e, Clock.systemUTC()));
+        return SHARED.computeIfAbsent(Map.copyOf(env), e -> {
+            ManagerPorts manager = new ManagerPorts(e);
+            Services services = new Services(
+                    AwsClients.build(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "DYNAMODB"),
+                    manager.secretStore(), manager.connectionChecker(),
+                    new StepFunctionsScheduleWorkflow(sfn(e), e.get("APPLY_SCHEDULE_STATE_MACHINE_ARN")),
+                    new StepFunctionsLifecycleWorkflows(new StepFunctionsStarter(sfn(e)), e.get("BACKUP_STATE_MACHINE_ARN"), e.get("RESTORE_STATE_MACHINE_ARN")),
+                    e, Clock.systemUTC());
+            services.managerAdapters = manager;
+            return services;
+        });
+    }
+
+    /**
+     * Builds the Secrets Manager and Lambda adapters now rather than on first use: the manager function calls this in
+     * its init, so they are part of its SnapStart snapshot. No other function does (their jars lack both SDKs).
+     */
+    public Services withManagerAdapters() {
+        if (managerAdapters != null) {
+            managerAdapters.build();
+        }
+        return this;
     }
 
     private static final Map<Map<String, String>, java.util.function.Supplier<SfnClient>> SFN = new ConcurrentHashMap<>();

@@ -2,8 +2,11 @@ package dev.lifeboat.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.Supplier;
+import dev.lifeboat.api.http.Json;
 import software.amazon.awssdk.core.exception.SdkException;
+import dev.lifeboat.api.http.Json;
 import software.amazon.awssdk.services.sfn.SfnClient;
+import dev.lifeboat.api.http.Json;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
 /**
@@ -36,7 +39,7 @@ final class StepFunctionsStarter {
             throw new NotStarted(variable + " is not set", null);
         }
         try {
-            sfn.get().startExecution(b -> b.stateMachineArn(stateMachineArn).name(name).input(input.toString()));
+            sfn.get().startExecution(b -> b.stateMachineArn(stateMachineArn).name(name).input(Json.write(input)));
         } catch (ExecutionAlreadyExistsException e) {
             // The same name means the same work: it was started before, which is all this call is for.
         } catch (SdkException e) {

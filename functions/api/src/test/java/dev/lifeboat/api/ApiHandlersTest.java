@@ -191,6 +191,18 @@ class ApiHandlersTest {
     }
 
     @Test
+    void hourlyHoursIsAStringAsTheContractSays() {
+        String hourly = "{\"name\":\"Hourly\",\"code\":\"H6\",\"backupConfigurations\":[{\"type\":\"COMPLETE\",\"subtype\":\"HOURLY\",\"hours\":%s}]}";
+        HttpResponse number = api.send("POST", POLICIES, DC, hourly.formatted("6"), ADMIN_PRIVS);
+        assertProblem(number, 400);
+        assertEquals("backupConfigurations[0].hours", number.body().path("errors").path(0).path("field").asText(), number.body().toString());
+        HttpResponse text = api.send("POST", POLICIES, DC, hourly.formatted("\"6\""), ADMIN_PRIVS);
+        assertEquals(201, text.status(), text.body().toString());
+        assertEquals("6", text.body().path("backupConfigurations").path(0).path("hours").asText());
+        assertTrue(text.body().path("backupConfigurations").path(0).path("hours").isTextual());
+    }
+
+    @Test
     void unknownRouteOfAHandlerIs404() {
         ObjectNode event = ApiHarness.event("GET", PROPERTIES, DC, null, ADMIN_PRIVS);
         event.put("routeKey", "PATCH /datacenters/{dc}/backup-properties");

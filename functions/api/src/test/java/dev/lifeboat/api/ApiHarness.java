@@ -68,7 +68,7 @@ final class ApiHarness implements AutoCloseable {
 
     static ObjectNode fixture(String name) {
         try (InputStream in = ApiHarness.class.getResourceAsStream("/events/" + name)) {
-            return (ObjectNode) Json.MAPPER.readTree(in);
+            return (ObjectNode) Json.read(in);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -118,10 +118,10 @@ final class ApiHarness implements AutoCloseable {
                 try {
                     var out = new java.io.ByteArrayOutputStream();
                     h.handleRequest(new java.io.ByteArrayInputStream(event.toString().getBytes(StandardCharsets.UTF_8)), out, null);
-                    JsonNode r = Json.MAPPER.readTree(out.toByteArray());
+                    JsonNode r = Json.read(out.toByteArray());
                     Map<String, String> headers = new java.util.LinkedHashMap<>();
                     r.path("headers").fields().forEachRemaining(e -> headers.put(e.getKey(), e.getValue().asText()));
-                    JsonNode body = r.hasNonNull("body") ? Json.MAPPER.readTree(r.get("body").asText()) : null;
+                    JsonNode body = r.hasNonNull("body") ? Json.read(r.get("body").asText()) : null;
                     return new HttpResponse(r.path("statusCode").asInt(), headers, body);
                 } catch (IOException e) {
                     throw new IllegalStateException(e);

@@ -71,7 +71,7 @@ class LambdaConnectionCheckerTest {
         assertEquals(7L, check.latencyMs());
         assertEquals("Veeam 12.1", check.details());
         assertEquals("/2015-03-31/functions/lifeboat-veeam-plugin/invocations", paths.get(0));
-        JsonNode command = Json.MAPPER.readTree(payloads.get(0));
+        JsonNode command = Json.read(payloads.get(0));
         assertEquals("CHECK_CONNECTION", command.path("operation").asText());
         assertEquals("v1", command.path("manager").path("secretRef").path("versionId").asText());
         assertFalse(command.path("manager").has("password"));

@@ -48,7 +48,7 @@ class StepFunctionsScheduleWorkflowTest {
     void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
-            JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            JsonNode body = Json.read(exchange.getRequestBody().readAllBytes());
             calls.add(new Call(exchange.getRequestHeaders().getFirst("X-Amz-Target"), body));
             String reply;
             int status = answer;
@@ -90,7 +90,7 @@ class StepFunctionsScheduleWorkflowTest {
         assertEquals(ARN, call.body().path("stateMachineArn").asText());
         String name = call.body().path("name").asText();
         assertTrue(name.startsWith("vm-web-01-") && name.endsWith("-c3-apply"), name);
-        JsonNode input = Json.MAPPER.readTree(call.body().path("input").asText().getBytes(StandardCharsets.UTF_8));
+        JsonNode input = Json.read(call.body().path("input").asText().getBytes(StandardCharsets.UTF_8));
         assertEquals("{\"vm\":\"vm-web-01\",\"datacenter\":\"dc-madrid-1\",\"configVersion\":3,\"action\":\"APPLY\"}", input.toString());
     }
 

@@ -48,7 +48,7 @@ class BackupPolicyServiceTest {
     void everySubtypeWithFixedValuesIsCanonicalised() {
         BackupPolicy p = create(new PolicyDraft("Gold", "GOLD", null, List.of(
                 config("DEFINED_HOUR", Map.of("dateTime", "2027/12/24 22:30:00 +0100")),
-                config("HOURLY", Map.of("hours", 6L)),
+                config("HOURLY", Map.of("hours", "6")),
                 daily("01:02:03 +0400"),
                 config("WEEKLY_PLANNED", Map.of("days", List.of("Friday", "MONDAY"), "time", "22:00:00 Europe/Madrid")),
                 config("MONTHLY", Map.of()))));
@@ -105,6 +105,8 @@ class BackupPolicyServiceTest {
     void wrongJsonKindsAre400() {
         var e = refused(Problem.BAD_REQUEST, () -> create(policy("A", daily(5L), config("HOURLY", Map.of("hours", List.of("1"))))));
         assertEquals(List.of("backupConfigurations[0].time", "backupConfigurations[1].hours"), fields(e));
+        var number = refused(Problem.BAD_REQUEST, () -> create(policy("A", config("HOURLY", Map.of("hours", 6L)))));
+        assertEquals(List.of("backupConfigurations[0].hours"), fields(number), "hours is a string (\"6\"), as the contract says");
     }
 
     @Test

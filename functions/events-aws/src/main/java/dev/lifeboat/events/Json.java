@@ -1,8 +1,7 @@
 package dev.lifeboat.events;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.json.JsonTrees;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,19 +10,15 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 
-/** JSON of this module: Jackson trees only, no data binding, so nothing is reflected on at cold start. */
+/** JSON of this module: Jackson trees only, written without an ObjectMapper (see {@link JsonTrees}). */
 final class Json {
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final JsonTrees TREES = JsonTrees.DEFAULT;
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private Json() {}
 
     static String write(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always writes", e);
-        }
+        return TREES.write(node);
     }
 
     /**

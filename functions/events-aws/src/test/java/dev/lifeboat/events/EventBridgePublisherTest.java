@@ -64,7 +64,7 @@ class EventBridgePublisherTest {
 
     static JsonNode detail(JsonNode entry) {
         try {
-            return Json.MAPPER.readTree(entry.path("Detail").asText());
+            return Json.TREES.read(entry.path("Detail").asText());
         } catch (IOException e) {
             throw new AssertionError(e);
         }

@@ -100,7 +100,7 @@ final class FakeEventBridge implements AutoCloseable {
         try (exchange) {
             String raw = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
-            JsonNode body = raw.isBlank() ? Json.NODES.objectNode() : Json.MAPPER.readTree(raw);
+            JsonNode body = raw.isBlank() ? Json.NODES.objectNode() : Json.TREES.read(raw);
             Integer failure;
             synchronized (this) {
                 requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), target,
@@ -137,7 +137,7 @@ final class FakeEventBridge implements AutoCloseable {
         ArrayNode results = answer.putArray("Entries");
         int failed = 0;
         for (JsonNode entry : entries) {
-            String id = Json.MAPPER.readTree(entry.path("Detail").asText("{}")).path("id").asText(null);
+            String id = Json.TREES.read(entry.path("Detail").asText("{}")).path("id").asText(null);
             Deque<String> planned = id == null ? null : entryFailures.get(id);
             String code = planned == null ? null : planned.poll();
             ObjectNode result = results.addObject();

@@ -111,7 +111,7 @@ final class FakeScheduler implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String raw = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            JsonNode body = raw.isBlank() ? Json.NODES.objectNode() : Json.MAPPER.readTree(raw);
+            JsonNode body = raw.isBlank() ? Json.NODES.objectNode() : Json.TREES.read(raw);
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getRawPath();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());

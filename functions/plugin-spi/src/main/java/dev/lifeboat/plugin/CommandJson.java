@@ -1,7 +1,7 @@
 package dev.lifeboat.plugin;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.json.JsonTrees;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,7 +17,8 @@ import java.util.List;
  * naming it.
  */
 public final class CommandJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Reads and writes commands and results (no ObjectMapper: see {@link JsonTrees}). */
+    public static final JsonTrees TREES = JsonTrees.DEFAULT;
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
     private CommandJson() {}

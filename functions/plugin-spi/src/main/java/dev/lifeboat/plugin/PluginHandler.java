@@ -1,6 +1,7 @@
 package dev.lifeboat.plugin;
 
 import com.amazonaws.services.lambda.runtime.Context;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,11 +33,11 @@ public abstract class PluginHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         JsonNode in;
         try {
-            in = CommandJson.MAPPER.readTree(input);
+            in = CommandJson.TREES.read(input);
         } catch (IOException e) {
             throw new TerminalError(TerminalError.BAD_COMMAND, "the command is not JSON");
         }
-        output.write(CommandJson.MAPPER.writeValueAsBytes(handle(in)));
+        output.write(CommandJson.TREES.bytes(handle(in)));
     }
 
     /**
@@ -70,14 +71,14 @@ public abstract class PluginHandler implements RequestStreamHandler {
             outcome = "INTERNAL " + e.getClass().getName();
             throw new TerminalError("INTERNAL", "the plugin failed unexpectedly (" + e.getClass().getSimpleName() + ")", e);
         } finally {
-            ObjectNode line = CommandJson.MAPPER.createObjectNode().put("level", outcome.equals("ok") ? "INFO" : "WARN")
+            ObjectNode line = JsonNodeFactory.instance.objectNode().put("level", outcome.equals("ok") ? "INFO" : "WARN")
                     .put("message", "plugin command").put("outcome", outcome).put("latencyMs", (System.nanoTime() - started) / 1_000_000);
             if (command != null) {
                 line.put("operation", command.operation().name()).put("type", command.manager().type().name())
                         .put("datacenter", command.manager().datacenter());
                 if (command.vm() != null) line.put("vm", command.vm().id());
             }
-            log.println(line);
+            log.println(CommandJson.TREES.write(line));
         }
     }
 

@@ -24,7 +24,7 @@ final class Failures {
         String message = cause;
         if (cause.startsWith("{")) {
             try {
-                JsonNode document = CommandJson.MAPPER.readTree(cause);
+                JsonNode document = CommandJson.TREES.read(cause);
                 message = document.path("errorMessage").asText(cause);
             } catch (java.io.IOException e) {
                 // not JSON after all: keep the text as it is

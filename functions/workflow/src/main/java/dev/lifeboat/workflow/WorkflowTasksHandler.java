@@ -66,8 +66,8 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        JsonNode in = CommandJson.MAPPER.readTree(input);
-        output.write(CommandJson.MAPPER.writeValueAsBytes(handle(in)));
+        JsonNode in = CommandJson.TREES.read(input);
+        output.write(CommandJson.TREES.bytes(handle(in)));
     }
 
     public JsonNode handle(JsonNode in) {
@@ -354,6 +354,6 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
     static void log(String level, String message, String datacenter, JsonNode detail) {
         ObjectNode line = NODES.objectNode().put("level", level).put("message", message).put("datacenter", datacenter);
         line.set("detail", detail);
-        System.out.println(line);
+        System.out.println(CommandJson.TREES.write(line));
     }
 }

@@ -1,6 +1,7 @@
 package dev.lifeboat.workflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.domain.common.ErrorInfo;
@@ -9,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class FailuresTest {
     static ObjectNode failure(String error, String cause) {
-        return CommandJson.MAPPER.createObjectNode().put("Error", error).put("Cause", cause);
+        return JsonNodeFactory.instance.objectNode().put("Error", error).put("Cause", cause);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.lifeboat.workflow;
 
 import static dev.lifeboat.domain.fakes.Fixtures.ADMIN;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import static dev.lifeboat.domain.fakes.Fixtures.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -113,7 +114,7 @@ class LifeboatSchedulesTest {
     }
 
     void applyFinish(ApplyRequest r) {
-        JsonNode out = task(CommandJson.MAPPER.createObjectNode().put("task", "apply.finish").put("vm", r.vm()).put("configVersion", r.configVersion()));
+        JsonNode out = task(JsonNodeFactory.instance.objectNode().put("task", "apply.finish").put("vm", r.vm()).put("configVersion", r.configVersion()));
         assertTrue(out.path("recorded").asBoolean(), out.toString());
     }
 
@@ -140,7 +141,7 @@ class LifeboatSchedulesTest {
     void aScheduleFiringStartsAScheduledBackupOrRecordsWhyItCouldNot() {
         configurations.put(TENANT, "vm-1", () -> new BackupConfigDraft(List.of(new BackupConfigDraft.Selection(daily.id(), null))), ExpectedVersion.ANY);
         applyFinish(applies.started.get(0));
-        ObjectNode fired = CommandJson.MAPPER.createObjectNode();
+        ObjectNode fired = JsonNodeFactory.instance.objectNode();
         fired.putObject("input").put("vm", "vm-1").put("datacenter", "dc1").put("policyId", daily.id()).put("trigger", "SCHEDULED")
                 .put("scheduledAt", "2026-11-27T23:30:00Z");
         fired.put("task", "backup.begin");

@@ -1,5 +1,6 @@
 package dev.lifeboat.workflow;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import static dev.lifeboat.domain.fakes.Fixtures.ADMIN;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +23,6 @@ import dev.lifeboat.domain.vm.PolicySelection;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.domain.vm.VmBackupConfig;
 import dev.lifeboat.domain.vm.VmState;
-import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.veeam.VeeamClient;
 import dev.lifeboat.plugin.veeam.VeeamPlugin;
 import dev.lifeboat.plugin.veeam.VeeamPluginHandler;
@@ -170,7 +170,7 @@ final class VeeamSyncFixture implements AutoCloseable {
                 .withSubstitution("WorkflowTasksFunctionArn", LambdaInvokeServer.functionArn("workflow-tasks"))
                 .withSubstitution("VeeamPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-plugin"))
                 .withTimeout(Duration.ofSeconds(300));
-        return stepFunctions.run(RepositoryRoot.find().resolve("statemachines/results-sync.asl.json"), CommandJson.MAPPER.createObjectNode(), options);
+        return stepFunctions.run(RepositoryRoot.find().resolve("statemachines/results-sync.asl.json"), JsonNodeFactory.instance.objectNode(), options);
     }
 
     static JsonNode report(Execution e) {

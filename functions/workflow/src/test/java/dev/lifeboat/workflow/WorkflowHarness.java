@@ -1,6 +1,7 @@
 package dev.lifeboat.workflow;
 
 import static dev.lifeboat.domain.fakes.Fixtures.ADMIN;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import static dev.lifeboat.domain.fakes.Fixtures.TENANT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -167,21 +168,21 @@ final class WorkflowHarness implements AutoCloseable {
     }
 
     Execution runApply(ApplyRequest request) throws IOException {
-        ObjectNode input = CommandJson.MAPPER.createObjectNode().put("vm", request.vm()).put("datacenter", request.datacenter())
+        ObjectNode input = JsonNodeFactory.instance.objectNode().put("vm", request.vm()).put("datacenter", request.datacenter())
                 .put("configVersion", request.configVersion()).put("action", request.action().name());
         return run("apply-schedule", input);
     }
 
     Execution runBackup(Backup b) throws IOException {
-        return run("backup-lifecycle", CommandJson.MAPPER.createObjectNode().put("backupId", b.id()).put("vm", b.vm()));
+        return run("backup-lifecycle", JsonNodeFactory.instance.objectNode().put("backupId", b.id()).put("vm", b.vm()));
     }
 
     Execution runRestores(RestoreRequest r) throws IOException {
-        return run("multi-restore", CommandJson.MAPPER.createObjectNode().put("requestId", r.id()));
+        return run("multi-restore", JsonNodeFactory.instance.objectNode().put("requestId", r.id()));
     }
 
     Execution runSync() throws IOException {
-        return run("results-sync", CommandJson.MAPPER.createObjectNode());
+        return run("results-sync", JsonNodeFactory.instance.objectNode());
     }
 
     Execution run(String machine, JsonNode input) throws IOException {

@@ -6,7 +6,6 @@ import dev.lifeboat.api.handlers.BackupPoliciesHandler;
 import dev.lifeboat.api.http.HttpResponse;
 import dev.lifeboat.api.http.SyntheticEvents;
 import dev.lifeboat.secrets.FileSecretStore;
-import dev.lifeboat.store.DynamoClients;
 import dev.lifeboat.store.LifeboatTable;
 import dev.lifeboat.processes.DynaliteProcess;
 import java.io.PrintStream;
@@ -21,9 +20,11 @@ import software.amazon.awssdk.services.dynamodb.model.GetItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
- * How much the list-policies and get-policy handlers add to the DynamoDB calls they make. Each sample times the
- * handler (event in, response out) and, right after, the same raw DynamoDB call with the same client; the medians'
- * ratio is printed. Samples alternate so that drift of the machine affects both sides alike.
+ * How much the handlers add to the DynamoDB calls they make: list-policies and get-policy, and the tenant's hot paths
+ * that write, backup now and a VM's backup configuration PUT, with their transactions. Each sample times the handler
+ * (event in, response out) and, right after, the same raw DynamoDB calls with the same client; the medians' ratio is
+ * printed. Samples alternate so that drift of the machine affects both sides alike. The reads' raw calls are written
+ * here; the writing handlers' are their own requests replayed on a shadow table ({@link ReplayedCalls}).
  */
 public final class HandlerOverheadBenchmark {
     static final int WARMUP = 1500;
@@ -31,7 +32,13 @@ public final class HandlerOverheadBenchmark {
 
     public static void main(String[] args) throws Exception {
         Log.quiet();
-        try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null); DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint())) {
+        ReplayedCalls replayed = new ReplayedCalls();
+        try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null); DynamoDbClient dynamo = DynamoDbClient.builder()
+                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).endpointOverride(dynalite.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(c -> c.addExecutionInterceptor(replayed)).build()) {
             String table = "bench";
             LifeboatTable.create(dynamo, table);
             Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null, request -> { }, new dev.lifeboat.domain.backup.LifecycleWorkflows() {
@@ -61,6 +68,7 @@ public final class HandlerOverheadBenchmark {
             System.out.printf("%-14s %12s %12s %12s %12s %8s%n", "handler", "median µs", "p90 µs", "raw med µs", "raw p90 µs", "ratio");
             report("get-policy", measure(() -> check(handler.handle(get)), () -> dynamo.getItem(rawGet)));
             report("list-policies", measure(() -> check(handler.handle(list)), () -> dynamo.query(rawQuery)));
+            WritingPaths.run(services, dynamo, table, replayed);
         }
     }
 
@@ -74,14 +82,18 @@ public final class HandlerOverheadBenchmark {
                 Map.of("sub", "bench", "ent", "ent-bench", "priv", "[PHYS_DC_RETRIEVE_DETAILS PHYS_DC_ALLOW_BACKUP_CONFIG]"), body);
     }
 
-    private static long[][] measure(Runnable handler, Runnable raw) {
-        for (int i = 0; i < WARMUP; i++) {
+    static long[][] measure(Runnable handler, Runnable raw) {
+        return measure(handler, raw, WARMUP, SAMPLES);
+    }
+
+    static long[][] measure(Runnable handler, Runnable raw, int warmup, int samples) {
+        for (int i = 0; i < warmup; i++) {
             handler.run();
             raw.run();
         }
-        long[] h = new long[SAMPLES];
-        long[] r = new long[SAMPLES];
-        for (int i = 0; i < SAMPLES; i++) {
+        long[] h = new long[samples];
+        long[] r = new long[samples];
+        for (int i = 0; i < samples; i++) {
             long t0 = System.nanoTime();
             handler.run();
             long t1 = System.nanoTime();
@@ -93,7 +105,7 @@ public final class HandlerOverheadBenchmark {
         return new long[][] {h, r};
     }
 
-    private static void report(String name, long[][] samples) {
+    static void report(String name, long[][] samples) {
         long[] h = samples[0].clone();
         long[] r = samples[1].clone();
         Arrays.sort(h);

@@ -107,6 +107,24 @@ class TemplateCheckTest {
         }
     }
 
+    /**
+     * What {@code sam build} and {@code sam local} read besides Handler and CodeUri (which the tests above check): the
+     * jars are prebuilt by Maven, so every function says {@code SkipBuild} (else sam build would try to build a jar
+     * file as a project), and runs on the java17 runtime the jars are compiled for.
+     */
+    @Test
+    void everyFunctionIsPrebuiltForSamAndRunsOnJava17() {
+        for (var f : template.functions()) {
+            Object resource = ((Map<?, ?>) template.root().get("Resources")).get(f.logicalId());
+            Object metadata = ((Map<?, ?>) resource).get("Metadata");
+            // YAML 1.1 reads True as a boolean, the template reader may keep it as text: both are what SAM reads as true.
+            assertTrue(metadata instanceof Map<?, ?> m && "true".equalsIgnoreCase(String.valueOf(m.get("SkipBuild"))),
+                    f.logicalId() + ": Metadata SkipBuild: True");
+            assertEquals("java17", f.runtime(), f.logicalId());
+            assertTrue(f.codeUri().endsWith(".jar"), f.logicalId() + ": CodeUri names the built jar, not a folder: " + f.codeUri());
+        }
+    }
+
     @Test
     void everyReferenceResolves() {
         Set<String> names = new HashSet<>(template.parameters().keySet());

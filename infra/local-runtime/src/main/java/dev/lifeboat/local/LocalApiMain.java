@@ -41,6 +41,11 @@ public final class LocalApiMain {
               --clock-speed N           how fast schedules' time runs (default 1; 60: a minute a second, for demos)
               --veeam-port PORT         Veeam simulator port (default 9399)
               --networker-port PORT     NetWorker simulator port (default 9090)
+              --dynamodb-port PORT      dynalite's port (default 0: any free one)
+              --events-port PORT        EventBridge endpoint port (default 0: any free one)
+              --scheduler-port PORT     EventBridge Scheduler endpoint port (default 0: any free one)
+              --vcsim-port PORT         vcsim's port (default 0: any free one)
+              every port option takes 0 for any free one; a port that is taken is named with the option that moves it
               --job-seconds S           how long the simulators' backup and restore jobs take (default 2)
               --demo                    set up a demo cloud through the API: two datacenters, policies, four VMs
               signing key of accepted tokens: $LIFEBOAT_LOCAL_JWT_KEY (default lifeboat-local-dev-key)""";
@@ -66,7 +71,25 @@ public final class LocalApiMain {
     /** Command-line options; see {@link #USAGE}. */
     record Options(Path template, String host, int port, Path data, URI dynamoDbEndpoint, Path dynaliteScript,
             String node, Map<String, String> parameters, int lambdaPort, int veeamPort, int networkerPort, double jobSeconds,
-            boolean demo, int sfnPort, double waitSeconds, double clockSpeed) {
+            boolean demo, int sfnPort, double waitSeconds, double clockSpeed, int dynamodbPort, int eventsPort,
+            int schedulerPort, int vcsimPort) {
+
+        /** Every port the runtime opens, by the option that sets it, with what listens there (for the taken-port message). */
+        Map<String, Map.Entry<Integer, String>> ports() {
+            Map<String, Map.Entry<Integer, String>> ports = new LinkedHashMap<>();
+            ports.put("--port", Map.entry(port, "the HTTP API"));
+            ports.put("--lambda-port", Map.entry(lambdaPort, "the Lambda Invoke API"));
+            ports.put("--sfn-port", Map.entry(sfnPort, "the Step Functions endpoint"));
+            ports.put("--veeam-port", Map.entry(veeamPort, "the Veeam simulator"));
+            ports.put("--networker-port", Map.entry(networkerPort, "the NetWorker simulator"));
+            if (dynamoDbEndpoint == null) {
+                ports.put("--dynamodb-port", Map.entry(dynamodbPort, "dynalite (DynamoDB)"));
+            }
+            ports.put("--events-port", Map.entry(eventsPort, "the EventBridge endpoint"));
+            ports.put("--scheduler-port", Map.entry(schedulerPort, "the Scheduler endpoint"));
+            ports.put("--vcsim-port", Map.entry(vcsimPort, "vcsim (vCenter)"));
+            return ports;
+        }
 
         static Options parse(String[] args) {
             Path template = Path.of("template.yaml");
@@ -85,6 +108,10 @@ public final class LocalApiMain {
             int sfnPort = 3002;
             double waitSeconds = 1;
             double clockSpeed = 1;
+            int dynamodbPort = 0;
+            int eventsPort = 0;
+            int schedulerPort = 0;
+            int vcsimPort = 0;
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
                 if (option.equals("--demo")) {
@@ -107,6 +134,10 @@ public final class LocalApiMain {
                     case "--veeam-port" -> veeamPort = port(option, value);
                     case "--networker-port" -> networkerPort = port(option, value);
                     case "--job-seconds" -> jobSeconds = seconds(option, value);
+                    case "--dynamodb-port" -> dynamodbPort = port(option, value);
+                    case "--events-port" -> eventsPort = port(option, value);
+                    case "--scheduler-port" -> schedulerPort = port(option, value);
+                    case "--vcsim-port" -> vcsimPort = port(option, value);
                     case "--dynamodb-endpoint" -> endpoint = URI.create(value);
                     case "--dynalite-script" -> script = Path.of(value);
                     case "--node" -> node = value;
@@ -125,7 +156,7 @@ public final class LocalApiMain {
                 script = DynaliteProcess.defaultScript(directory == null ? Path.of(".") : directory);
             }
             return new Options(template, host, port, data, endpoint, script, node, Map.copyOf(parameters), lambdaPort, veeamPort,
-                    networkerPort, jobSeconds, demo, sfnPort, waitSeconds, clockSpeed);
+                    networkerPort, jobSeconds, demo, sfnPort, waitSeconds, clockSpeed, dynamodbPort, eventsPort, schedulerPort, vcsimPort);
         }
 
         private static double seconds(String option, String value) {
@@ -241,9 +272,10 @@ public final class LocalApiMain {
                     + e.getMessage(), 1, e);
         }
         // Checked before dynalite starts, so a second runtime fails in milliseconds and starts nothing.
-        for (int port : List.of(options.port(), options.lambdaPort(), options.sfnPort(), options.veeamPort(), options.networkerPort())) {
+        for (var entry : options.ports().entrySet()) {
+            int port = entry.getValue().getKey();
             if (port != 0 && !isFree(options.host(), port)) {
-                throw new StartupException(portInUse(options.host(), port), 1, null);
+                throw new StartupException(portInUse(options.host(), port, entry.getValue().getValue(), entry.getKey()), 1, null);
             }
         }
 
@@ -255,7 +287,7 @@ public final class LocalApiMain {
             if (endpoint == null) {
                 DynaliteProcess.ensureInstalled(options.dynaliteScript().toAbsolutePath().getParent());
                 dynalite = DynaliteProcess.start(options.node(), options.dynaliteScript(), options.data(),
-                        DynaliteProcess.DEFAULT_START_TIMEOUT);
+                        DynaliteProcess.DEFAULT_START_TIMEOUT, options.dynamodbPort());
                 endpoint = dynalite.endpoint();
             }
             Map<String, String> refs = new LinkedHashMap<>(template.defaultRefs());
@@ -270,7 +302,7 @@ public final class LocalApiMain {
                     java.time.Duration.ofMillis(Math.round(options.jobSeconds() * 1000)));
             services.add(systems);
             Path repository = options.template().toAbsolutePath().normalize().getParent();
-            java.util.Optional<LocalVcsim> vcsim = repository == null ? java.util.Optional.empty() : LocalVcsim.startIfBuilt(repository);
+            java.util.Optional<LocalVcsim> vcsim = repository == null ? java.util.Optional.empty() : LocalVcsim.startIfBuilt(repository, options.vcsimPort());
             vcsim.ifPresent(services::add);
             // Bound before the functions get their environment, which names its port.
             dev.lifeboat.workflowruntime.LambdaInvokeServer lambdas = dev.lifeboat.workflowruntime.LambdaInvokeServer.start(options.lambdaPort());
@@ -290,9 +322,9 @@ public final class LocalApiMain {
             services.add(stepFunctions);
             // EventBridge and Scheduler on a clock that may run fast, so schedules fire in a demo's minutes.
             dev.lifeboat.local.events.LocalClock clock = dev.lifeboat.local.events.LocalClock.startingNow(options.clockSpeed());
-            dev.lifeboat.local.events.LocalEventBus bus = new dev.lifeboat.local.events.LocalEventBus(options.host(), 0, clock, err).start();
+            dev.lifeboat.local.events.LocalEventBus bus = new dev.lifeboat.local.events.LocalEventBus(options.host(), options.eventsPort(), clock, err).start();
             services.add(bus);
-            dev.lifeboat.local.events.LocalScheduler scheduler = new dev.lifeboat.local.events.LocalScheduler(options.host(), 0, clock,
+            dev.lifeboat.local.events.LocalScheduler scheduler = new dev.lifeboat.local.events.LocalScheduler(options.host(), options.schedulerPort(), clock,
                     new StartExecutionTarget(stepFunctions.endpoint()), err).start();
             services.add(scheduler);
             for (String group : dev.lifeboat.local.events.LocalScheduler.templateGroups(template, localRefs)) {
@@ -359,8 +391,9 @@ public final class LocalApiMain {
         }
     }
 
-    static String portInUse(String host, int port) {
-        return new LocalHttpApi.PortInUseException(host, port, null).getMessage();
+    static String portInUse(String host, int port, String what, String option) {
+        return "Port " + port + " on " + host + " is already in use, and " + what + " listens there by default (another local"
+                + " runtime?). Stop that process or move " + what + " with " + option + " PORT (0 for any free one).";
     }
 
     private static boolean isFree(String host, int port) {

@@ -25,13 +25,14 @@ final class LocalVcsim implements AutoCloseable {
         this.sdk = sdk;
     }
 
-    static Optional<LocalVcsim> startIfBuilt(Path repository) throws IOException {
+    /** @param port vcsim's port, 0 for any free one */
+    static Optional<LocalVcsim> startIfBuilt(Path repository, int port) throws IOException {
         Path binary = repository.resolve("infra/vcsim/target/vcsim");
         if (!Files.isExecutable(binary)) {
             return Optional.empty();
         }
         // -exit-with-stdin: vcsim ends with this JVM even when the JVM is killed without running its shutdown hooks.
-        Process p = new ProcessBuilder(binary.toString(), "-l", "127.0.0.1:0", "-tls=false", "-exit-with-stdin")
+        Process p = new ProcessBuilder(binary.toString(), "-l", "127.0.0.1:" + port, "-tls=false", "-exit-with-stdin")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             String line = CompletableFuture.supplyAsync(() -> {

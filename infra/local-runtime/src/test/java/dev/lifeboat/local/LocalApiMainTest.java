@@ -37,6 +37,32 @@ class LocalApiMainTest {
     }
 
     @Test
+    void everyPortTheRuntimeOpensHasItsOwnOptionNamedWhenTakenAndListedInTheUsage() throws Exception {
+        var ports = LocalApiMain.Options.parse(new String[0]).ports();
+        assertEquals(java.util.List.of("--port", "--lambda-port", "--sfn-port", "--veeam-port", "--networker-port", "--dynamodb-port",
+                "--events-port", "--scheduler-port", "--vcsim-port"), java.util.List.copyOf(ports.keySet()));
+        assertEquals(9399, ports.get("--veeam-port").getKey(), "the simulators keep their well-known ports by default");
+        assertEquals(9090, ports.get("--networker-port").getKey());
+        for (String option : ports.keySet()) {
+            assertTrue(LocalApiMain.USAGE.contains("  " + option + " PORT "), option + " is missing from the usage");
+            try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                String port = Integer.toString(taken.getLocalPort());
+                // Every other port free (0), so only the taken one can be named.
+                java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--template", TEMPLATE));
+                for (String other : ports.keySet()) {
+                    args.addAll(java.util.List.of(other, other.equals(option) ? port : "0"));
+                }
+                LocalApiMain.StartupException e = assertThrows(LocalApiMain.StartupException.class,
+                        () -> LocalApiMain.start(args.toArray(String[]::new), System.out, System.err));
+                assertEquals(1, e.status, option);
+                assertTrue(e.getMessage().startsWith("Port " + port + " on 127.0.0.1 is already in use"), e.getMessage());
+                assertTrue(e.getMessage().contains(" with " + option + " PORT"), option + ": " + e.getMessage());
+                assertTrue(e.getMessage().contains(ports.get(option).getValue()), option + ": " + e.getMessage());
+            }
+        }
+    }
+
+    @Test
     void badArgumentsExitWithStatus2() {
         LocalApiMain.StartupException e = assertThrows(LocalApiMain.StartupException.class,
                 () -> LocalApiMain.start(new String[] {"--port", "lots"}, System.out, System.err));

@@ -90,6 +90,11 @@ public final class DynaliteProcess implements AutoCloseable {
      *                     message includes what the child wrote on stderr
      */
     public static DynaliteProcess start(String node, Path script, Path dataDirectory, Duration timeout) throws IOException {
+        return start(node, script, dataDirectory, timeout, 0);
+    }
+
+    /** @param listenPort where dynalite listens, 0 for any free one */
+    public static DynaliteProcess start(String node, Path script, Path dataDirectory, Duration timeout, int listenPort) throws IOException {
         if (!Files.isRegularFile(script)) {
             throw new IOException("dynalite launcher not found: " + script.toAbsolutePath());
         }
@@ -98,6 +103,10 @@ public final class DynaliteProcess implements AutoCloseable {
             Files.createDirectories(dataDirectory);
             command.add("--path");
             command.add(dataDirectory.toAbsolutePath().toString());
+        }
+        if (listenPort != 0) {
+            command.add("--port");
+            command.add(Integer.toString(listenPort));
         }
         command.add("--exit-with-stdin");
         Process process;

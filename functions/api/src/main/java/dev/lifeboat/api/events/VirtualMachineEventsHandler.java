@@ -69,9 +69,9 @@ public final class VirtualMachineEventsHandler implements RequestStreamHandler, 
 
     @Override
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
-        VirtualMachine vm = handle(Json.MAPPER.readTree(input));
+        VirtualMachine vm = handle(Json.read(input));
         ObjectNode answer = Json.NODES.objectNode().put("vm", vm.id()).put("version", vm.version());
-        output.write(answer.toString().getBytes(StandardCharsets.UTF_8));
+        output.write(Json.bytes(answer));
     }
 
     public VirtualMachine handle(JsonNode event) {
@@ -89,7 +89,7 @@ public final class VirtualMachineEventsHandler implements RequestStreamHandler, 
                 throw new RefusedEvent("detail.vm must be the VM id: 1 to 128 characters of A-Z a-z 0-9 . _ : -");
             }
             Saved<VirtualMachine> saved = vms.register(PLATFORM, vm,
-                    () -> VirtualMachinesHandler.draft(Body.parse(detail.toString().getBytes(StandardCharsets.UTF_8))), ExpectedVersion.ANY);
+                    () -> VirtualMachinesHandler.draft(Body.parse(Json.bytes(detail))), ExpectedVersion.ANY);
             ObjectNode entry = Log.entry("INFO", "VM event applied");
             entry.put("eventId", id);
             entry.put("vm", vm);

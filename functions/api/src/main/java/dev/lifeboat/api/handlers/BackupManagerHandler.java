@@ -26,7 +26,7 @@ public final class BackupManagerHandler extends ApiHandler {
     private final BackupManagerService managers;
 
     public BackupManagerHandler() {
-        this(Services.forEnvironment(System.getenv()), true);
+        this(Services.forEnvironment(System.getenv()).withManagerAdapters(), true);
     }
 
     public BackupManagerHandler(Map<String, String> env) {

@@ -32,7 +32,7 @@ public final class Body {
         }
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(bytes);
+            root = Json.read(bytes);
         } catch (JsonProcessingException e) {
             throw DomainException.badRequest("The request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

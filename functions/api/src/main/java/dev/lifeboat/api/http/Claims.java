@@ -49,7 +49,7 @@ public final class Claims {
             String inner = s.substring(1, s.length() - 1).trim();
             if (inner.startsWith("\"")) {
                 try {
-                    Json.MAPPER.readTree(s).forEach(n -> out.add(n.asText()));
+                    Json.read(s).forEach(n -> out.add(n.asText()));
                     return out;
                 } catch (Exception e) {
                     // not a JSON array after all: read it as the bracketed form

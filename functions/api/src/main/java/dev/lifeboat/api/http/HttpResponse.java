@@ -34,7 +34,7 @@ public record HttpResponse(int status, Map<String, String> headers, JsonNode bod
         ObjectNode h = out.putObject("headers");
         headers.forEach(h::put);
         if (body != null) {
-            out.put("body", body.toString());
+            out.put("body", Json.write(body));
         }
         out.put("isBase64Encoded", false);
         return out;

@@ -1,20 +1,41 @@
 package dev.lifeboat.api.http;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.lifeboat.json.JsonTrees;
+import java.io.IOException;
+import java.io.InputStream;
 
-/** The one ObjectMapper of a function: trees only, no data binding, so nothing is reflected on at cold start. */
+/**
+ * JSON of the API: trees only, read and written without an ObjectMapper (see {@link JsonTrees}: its start-up was the
+ * largest part of an API function's cold start). Write trees with {@link #write}, never {@code JsonNode.toString()}.
+ */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper();
     public static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    static {
-        // A repeated key is ambiguous: refuse it rather than silently keep one of the values.
-        MAPPER.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build());
-    }
+    // A repeated key is ambiguous: refuse it rather than silently keep one of the values.
+    private static final JsonTrees TREES = JsonTrees.strict(64);
 
     private Json() {}
+
+    public static JsonNode read(InputStream in) throws IOException {
+        return TREES.read(in);
+    }
+
+    public static JsonNode read(byte[] bytes) throws IOException {
+        return TREES.read(bytes);
+    }
+
+    public static JsonNode read(String text) throws JsonProcessingException {
+        return TREES.read(text);
+    }
+
+    public static String write(JsonNode node) {
+        return TREES.write(node);
+    }
+
+    public static byte[] bytes(JsonNode node) {
+        return TREES.bytes(node);
+    }
 }

@@ -20,7 +20,7 @@ public final class Log {
     }
 
     public static void write(ObjectNode entry) {
-        out.println(entry.toString());
+        out.println(Json.write(entry));
     }
 
     /** Tests capture the log through this. */

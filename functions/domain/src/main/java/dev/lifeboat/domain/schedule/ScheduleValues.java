@@ -57,13 +57,9 @@ public final class ScheduleValues {
                 return Setting.fixed(ScheduleFormats.parseTime(string(raw, ScheduleFormats.TIME_FORMAT)).format());
             }
             case Subtype.Field.HOURS -> {
-                String text;
-                if (raw instanceof Long l) {
-                    text = Long.toString(l);
-                } else if (raw instanceof String s) {
-                    text = s;
-                } else {
-                    throw new WrongKind("must be a whole number of hours from 1 to 23, as a string");
+                // The contract (api.md) gives hours as a string ("6"): a JSON number is a value of the wrong kind.
+                if (!(raw instanceof String text)) {
+                    throw new WrongKind("must be a string: a whole number of hours from 1 to 23, e.g. \"6\"");
                 }
                 return Setting.fixed(Integer.toString(ScheduleFormats.parseHours(text)));
             }

@@ -1,5 +1,6 @@
 package dev.lifeboat.bench.sync;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.domain.backup.Backup;
@@ -26,7 +27,6 @@ import dev.lifeboat.domain.vm.PolicySelection;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.domain.vm.VmBackupConfig;
 import dev.lifeboat.domain.vm.VmState;
-import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.veeam.VeeamClient;
 import dev.lifeboat.plugin.veeam.VeeamPlugin;
 import dev.lifeboat.plugin.veeam.VeeamPluginHandler;
@@ -144,7 +144,7 @@ public final class SyncBenchmark {
             }
             s.resetCounters();
             long started = System.nanoTime();
-            Execution e = s.run("results-sync", CommandJson.MAPPER.createObjectNode());
+            Execution e = s.run("results-sync", JsonNodeFactory.instance.objectNode());
             double seconds = (System.nanoTime() - started) / 1e9;
             JsonNode report = e.output() == null ? null : e.output().get(0);
             boolean ok = e.succeeded() && report != null && report.path("ok").asBoolean();
@@ -174,7 +174,7 @@ public final class SyncBenchmark {
                 Backup queued = new Backup(new Ids(Clock.systemUTC()).get(), vm.id(), DC, "ent-1", s.gold.id(), Trigger.MANUAL, BackupStatus.QUEUED,
                         now, null, null, null, null, null, null, null, 0, 1);
                 new DynamoBackupStore(s.dynamo, s.table).createLockedBackup(queued, vm);
-                ObjectNode input = CommandJson.MAPPER.createObjectNode().put("backupId", queued.id()).put("vm", vm.id());
+                ObjectNode input = JsonNodeFactory.instance.objectNode().put("backupId", queued.id()).put("vm", vm.id());
                 Execution e = s.run("backup-lifecycle", input);
                 if (!e.succeeded()) throw new IllegalStateException("the backup did not succeed: " + e.describe());
                 transitions[k] = e.transitions();

@@ -101,7 +101,7 @@ class NetworkerPluginJarIT {
                         .withRestore(done.restorePoint(), Refs.RestoreMode.IN_PLACE), password);
                 assertEquals("RESTORE", started.path("job").path("kind").asText(), started.toString());
             }
-            JsonNode body = CommandJson.MAPPER.readTree(nw.recovers().get(0).requestBody());
+            JsonNode body = CommandJson.TREES.read(nw.recovers().get(0).requestBody());
             assertEquals("New", body.path("recoverMode").asText());
             assertEquals(datastore, body.path("datastoreMoref").asText());
             assertEquals(host, body.path("hostMoref").asText());
@@ -116,7 +116,7 @@ class NetworkerPluginJarIT {
 
     private static JsonNode run(Path jar, Map<String, String> env, Command command, String password) throws Exception {
         PluginJars.Run run = PluginJars.run(jar, "dev.lifeboat.plugin.networker.NetworkerPluginHandler", env,
-                CommandJson.MAPPER.writeValueAsBytes(CommandJson.toJson(command)));
+                CommandJson.TREES.bytes(CommandJson.toJson(command)));
         String stdout = run.stdout();
         String stderr = run.stderr();
         assertEquals(0, run.exitCode(), "stdout: " + stdout + "\nstderr: " + stderr);
@@ -124,6 +124,6 @@ class NetworkerPluginJarIT {
             assertFalse((stdout + stderr).contains(part), "no password in the output");
         }
         assertTrue(stderr.contains("\"outcome\":\"ok\""), stderr);
-        return CommandJson.MAPPER.readTree(stdout);
+        return CommandJson.TREES.read(stdout);
     }
 }

@@ -1,6 +1,7 @@
 package dev.lifeboat.plugin.vmware;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,7 +56,7 @@ class VmwarePluginJarIT {
             boolean authorised = "session-token".equals(exchange.getRequestHeaders().getFirst("X-Aws-Parameters-Secrets-Token"));
             byte[] body = (authorised
                     ? "{\"Name\":\"lifeboat/manager/vc\",\"VersionId\":\"11111111-2222-3333-4444-555555555555\",\"SecretString\":"
-                    + CommandJson.MAPPER.writeValueAsString(Fixtures.PASSWORD) + "}"
+                    + CommandJson.TREES.write(JsonNodeFactory.instance.textNode(Fixtures.PASSWORD)) + "}"
                     : "unauthorized").getBytes(StandardCharsets.UTF_8);
             if (authorised) {
                 reads.incrementAndGet();
@@ -95,13 +96,13 @@ class VmwarePluginJarIT {
 
     private static JsonNode run(Path jar, Map<String, String> env, Command command) throws Exception {
         PluginJars.Run run = PluginJars.run(jar, "dev.lifeboat.plugin.vmware.VmwareSnapshotPluginHandler", env,
-                CommandJson.MAPPER.writeValueAsBytes(CommandJson.toJson(command)));
+                CommandJson.TREES.bytes(CommandJson.toJson(command)));
         String stdout = run.stdout();
         String stderr = run.stderr();
         assertEquals(0, run.exitCode(), "stdout: " + stdout + "\nstderr: " + stderr);
         assertFalse((stdout + stderr).contains(Fixtures.PASSWORD));
         assertTrue(stderr.contains("\"outcome\":\"ok\""), stderr);
-        return CommandJson.MAPPER.readTree(stdout);
+        return CommandJson.TREES.read(stdout);
     }
 
 }

@@ -84,9 +84,9 @@ class VmwareSnapshotPluginHandlerTest {
     private static JsonNode run(VmwareSnapshotPluginHandler handler, Command command) throws Exception {
         ObjectNode json = CommandJson.toJson(command);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        handler.handleRequest(new ByteArrayInputStream(CommandJson.MAPPER.writeValueAsBytes(json)), out, null);
+        handler.handleRequest(new ByteArrayInputStream(CommandJson.TREES.bytes(json)), out, null);
         String answer = out.toString(StandardCharsets.UTF_8);
         assertFalse(answer.contains(Fixtures.PASSWORD));
-        return CommandJson.MAPPER.readTree(answer);
+        return CommandJson.TREES.read(answer);
     }
 }
