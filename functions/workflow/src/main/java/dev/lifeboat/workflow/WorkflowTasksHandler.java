@@ -328,6 +328,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
             }
         }
         boolean recorded = services.configurations.recordApplied(vm, version);
+        if (recorded) services.runs.configurationEnded(vm, version, "APPLIED");
         return NODES.objectNode().put("vm", vm).put("recorded", recorded);
     }
 
@@ -335,6 +336,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         String vm = text(input, "vm");
         long version = input.path("configVersion").asLong(-1);
         boolean recorded = services.configurations.recordFailed(vm, version, Failures.of(input.path("failure")));
+        if (recorded) services.runs.configurationEnded(vm, version, "FAILED");
         return NODES.objectNode().put("vm", vm).put("recorded", recorded);
     }
 
@@ -343,6 +345,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
     private JsonNode syncDatacenters() {
         ArrayNode out = NODES.arrayNode();
         services.config.managedDatacenters().forEach(out::add);
+        if (out.isEmpty()) SyncMetrics.noDatacenters();
         return out;
     }
 
@@ -367,6 +370,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         }
         List<VirtualMachine> configured = all.stream().filter(vm -> !vm.backup().policies().isEmpty()).toList();
         ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("lost", lost);
+        SyncMetrics.loaded(datacenter, lost, manager.isPresent() && !configured.isEmpty());
         if (manager.isEmpty() || configured.isEmpty()) {
             return out.put("runs", false);
         }
@@ -397,6 +401,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         }
         out.put("discovered", discovered).put("updated", updated).put("expired", expired).put("lost", in.path("lost").asInt(0));
         out.set("skippedVms", skipped);
+        SyncMetrics.summarized(out);
         return out;
     }
 
@@ -443,6 +448,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", false);
         out.putObject("error").put("code", error.code()).put("message", error.message());
         log("ERROR", "results sync skipped a datacenter", datacenter, out.get("error"));
+        SyncMetrics.failed(datacenter);
         return out;
     }
 
