@@ -68,7 +68,7 @@ final class RequestAudit {
         }
         String location = response.headers().get("location");
         String target = response.status() < 300 && location != null ? location : path;
-        java.time.Instant at = clock.instant();
+        java.time.Instant at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         // The id sorts by the entry's time; its random part follows from the request, so the two never disagree.
         String id = Ids.derived(at.toEpochMilli(), request.requestId() + " " + request.routeKey() + " " + caller.subject() + " " + System.nanoTime());
         return new AuditEntry(id, at, new AuditEntry.Actor(caller.subject(), caller.enterprise()),

@@ -78,7 +78,7 @@ final class RunRecorder implements EventPublisher {
             startedAt = r.map(x -> x.startedAt()).orElse(null);
             finishedAt = r.map(x -> x.finishedAt()).orElse(null);
         }
-        Instant at = finishedAt == null ? clock.instant() : finishedAt;
+        Instant at = (finishedAt == null ? clock.instant() : finishedAt).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         boolean success = status.equals("SUCCESS");
         line.count(backup ? (success ? "BackupsSucceeded" : "BackupsFailed") : (success ? "RestoresSucceeded" : "RestoresFailed"), 1);
         if (startedAt != null) {
@@ -93,7 +93,7 @@ final class RunRecorder implements EventPublisher {
 
     /** An apply-schedule run recorded its end: {@code APPLIED} or {@code FAILED}. */
     void configurationEnded(String vm, long version, String outcome) {
-        Instant at = clock.instant();
+        Instant at = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         var machine = vms.findVm(vm);
         String action = "configuration." + outcome;
         write(new AuditEntry(Ids.derived(at.toEpochMilli(), action + "#" + vm + "#" + version), at, null, action,
