@@ -292,6 +292,7 @@ public final class LocalApiMain {
             dev.lifeboat.local.events.LocalClock clock = dev.lifeboat.local.events.LocalClock.startingNow(options.clockSpeed());
             dev.lifeboat.local.events.LocalEventBus bus = new dev.lifeboat.local.events.LocalEventBus(options.host(), 0, clock, err).start();
             services.add(bus);
+            services.add(LocalOperations.start(template, refs, bus, err));
             dev.lifeboat.local.events.LocalScheduler scheduler = new dev.lifeboat.local.events.LocalScheduler(options.host(), 0, clock,
                     new StartExecutionTarget(stepFunctions.endpoint()), err).start();
             services.add(scheduler);
