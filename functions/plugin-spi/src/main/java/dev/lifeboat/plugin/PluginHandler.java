@@ -46,7 +46,6 @@ public abstract class PluginHandler implements RequestStreamHandler {
      */
     protected static void runFromStandardInput(PluginHandler handler) throws IOException {
         try {
-            dev.lifeboat.domain.metrics.Metrics.redirect(System.err::println);
             handler.handleRequest(System.in, System.out, null);
             System.out.println();
             System.out.flush();
@@ -71,7 +70,7 @@ public abstract class PluginHandler implements RequestStreamHandler {
             outcome = "INTERNAL " + e.getClass().getName();
             throw new TerminalError("INTERNAL", "the plugin failed unexpectedly (" + e.getClass().getSimpleName() + ")", e);
         } finally {
-            PluginMetrics.command(command, outcome, (System.nanoTime() - started) / 1_000_000);
+            PluginMetrics.command(command, outcome, (System.nanoTime() - started) / 1_000_000, log);
         }
     }
 

@@ -7,7 +7,8 @@ import dev.lifeboat.domain.metrics.Metrics;
 final class PluginMetrics {
     private PluginMetrics() {}
 
-    static void command(Command command, String outcome, long latencyMs) {
+    /** Written to {@code log}; when that is standard output (as in Lambda), through {@link Metrics}' sink. */
+    static void command(Command command, String outcome, long latencyMs, java.io.PrintStream log) {
         boolean ok = outcome.equals("ok");
         Metrics.Line line = Metrics.of(MetricSet.PLUGIN_CALL)
                 .dimension("Operation", command == null ? "unknown" : command.operation().name())
@@ -20,6 +21,10 @@ final class PluginMetrics {
                 line.property("vm", command.vm().id());
             }
         }
-        line.emit();
+        if (log == System.out) {
+            line.emit();
+        } else {
+            log.println(line.toJson());
+        }
     }
 }

@@ -80,6 +80,11 @@ public final class Metrics {
             sink.accept(toJson(System.currentTimeMillis()));
         }
 
+        /** The line as {@link #emit} would write it, now. */
+        public String toJson() {
+            return toJson(System.currentTimeMillis());
+        }
+
         String toJson(long timestamp) {
             for (String d : set.dimensions()) {
                 dimensions.putIfAbsent(d, "none");
