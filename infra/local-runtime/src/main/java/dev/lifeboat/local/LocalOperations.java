@@ -146,7 +146,7 @@ public final class LocalOperations implements AutoCloseable {
     }
 
     /** The pattern with every {@code Fn::If} replaced by its branch for the parameters. */
-    private static Object resolveIf(SamTemplate template, Object node, Map<String, String> parameters) {
+    static Object resolveIf(SamTemplate template, Object node, Map<String, String> parameters) {
         if (node instanceof Map<?, ?> m) {
             if (m.size() == 1 && m.get("Fn::If") instanceof List<?> branches) {
                 return resolveIf(template, holds(template, branches.get(0), parameters) ? branches.get(1) : branches.get(2), parameters);

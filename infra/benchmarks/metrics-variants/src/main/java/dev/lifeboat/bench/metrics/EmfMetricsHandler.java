@@ -17,7 +17,7 @@ public final class EmfMetricsHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         long started = System.nanoTime();
         baseline.handleRequest(input, output, context);
-        Metrics.of(MetricSet.API_REQUEST).dimension("Route", "GET /coldstart").dimension("StatusClass", "2xx")
+        Metrics.of(MetricSet.API_REQUEST).dimension("Route", "GET_/coldstart").dimension("StatusClass", "2xx")
                 .count("Requests", 1).millis("Latency", (System.nanoTime() - started) / 1_000_000)
                 .property("requestId", "coldstart").emit();
     }

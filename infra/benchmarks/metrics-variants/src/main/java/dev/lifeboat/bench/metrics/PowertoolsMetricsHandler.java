@@ -24,7 +24,7 @@ public final class PowertoolsMetricsHandler implements RequestStreamHandler {
     public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
         long started = System.nanoTime();
         baseline.handleRequest(input, output, context);
-        metrics.addDimension(DimensionSet.of("Route", "GET /coldstart", "StatusClass", "2xx"));
+        metrics.addDimension(DimensionSet.of("Route", "GET_/coldstart", "StatusClass", "2xx"));
         metrics.addMetric("Requests", 1, MetricUnit.COUNT);
         metrics.addMetric("Latency", (System.nanoTime() - started) / 1_000_000, MetricUnit.MILLISECONDS);
         metrics.addMetadata("requestId", "coldstart");
