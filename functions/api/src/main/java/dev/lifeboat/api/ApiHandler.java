@@ -33,14 +33,16 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
     private static final List<String> PATH_IDS = List.of("dc", "ent", "vm");
 
     private final Idempotency idempotency;
+    private final RequestAudit audit;
 
     protected ApiHandler(boolean registerForSnapStart) {
         this(registerForSnapStart, null);
     }
 
-    /** For handlers with routes that start work: those routes honour {@code Idempotency-Key}. */
+    /** With the services: change requests are audited, and routes that start work honour {@code Idempotency-Key}. */
     protected ApiHandler(boolean registerForSnapStart, Services services) {
         this.idempotency = services == null ? null : services.idempotency;
+        this.audit = services == null ? null : services.requestAudit;
         if (registerForSnapStart) {
             Core.getGlobalContext().register(this);
         }
@@ -66,8 +68,9 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
         long started = System.nanoTime();
         HttpRequest request = HttpRequest.fromEvent(event);
         HttpResponse response;
+        Caller caller = null;
         try {
-            Caller caller = Claims.caller(request.claims());
+            caller = Claims.caller(request.claims());
             for (String name : PATH_IDS) {
                 String id = request.path(name);
                 if (id != null && !Text.isPathId(id)) {
@@ -77,9 +80,10 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
             if (!routes().contains(request.routeKey())) {
                 throw DomainException.notFound("No route " + request.routeKey() + ".");
             }
+            Caller who = caller;
             response = idempotency != null && idempotentRoutes().contains(request.routeKey())
-                    ? idempotency.around(request, caller, () -> route(request, caller))
-                    : route(request, caller);
+                    ? idempotency.around(request, who, () -> route(request, who))
+                    : route(request, who);
         } catch (DomainException e) {
             response = Problems.of(e, request.rawPath());
         } catch (RuntimeException e) {
@@ -90,12 +94,10 @@ public abstract class ApiHandler implements RequestStreamHandler, Resource {
             Log.write(entry);
             response = Problems.internalError(request.rawPath(), request.requestId());
         }
-        ObjectNode entry = Log.entry("INFO", "request");
-        entry.put("routeKey", request.routeKey());
-        entry.put("status", response.status());
-        entry.put("latencyMs", (System.nanoTime() - started) / 1_000_000);
-        entry.put("requestId", request.requestId());
-        Log.write(entry);
+        if (audit != null) {
+            audit.record(request, caller, response);
+        }
+        ApiMetrics.request(request.routeKey(), response.status(), (System.nanoTime() - started) / 1_000_000, request.requestId());
         return response;
     }
 

@@ -1,6 +1,7 @@
 package dev.lifeboat.api;
 
 import dev.lifeboat.domain.allowance.AllowanceService;
+import dev.lifeboat.domain.audit.AuditService;
 import dev.lifeboat.domain.common.Ids;
 import dev.lifeboat.domain.manager.BackupManagerService;
 import dev.lifeboat.domain.manager.ConnectionChecker;
@@ -13,6 +14,7 @@ import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
 import dev.lifeboat.store.AwsClients;
+import dev.lifeboat.store.DynamoAuditStore;
 import dev.lifeboat.store.DynamoBackupStore;
 import dev.lifeboat.store.DynamoConfigStore;
 import dev.lifeboat.store.DynamoIdempotencyStore;
@@ -37,6 +39,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
  *       workflows that backup now and restores start</li>
  *   <li>{@code APPLY_SCHEDULE_STATE_MACHINE_ARN}: the apply-schedule workflow, started when a deployed VM's
  *       configuration changes and when a configured VM is deployed or undeployed</li>
+ *   <li>{@code AUDIT_RETENTION_DAYS}: how long audit entries are kept (default 400)</li>
  * </ul>
  */
 public final class Services {
@@ -49,8 +52,10 @@ public final class Services {
     public final VirtualMachineService vms;
     public final VmBackupService vmBackups;
     public final BackupService backups;
+    public final AuditService audit;
     final Idempotency idempotency;
     private ManagerPorts managerAdapters;
+    final RequestAudit requestAudit;
 
     public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
                     LifecycleWorkflows lifecycles, Map<String, String> env, Clock clock) {
@@ -67,6 +72,9 @@ public final class Services {
         this.vmBackups = new VmBackupService(vmStore, store, store, store, workflow, clock);
         this.backups = new BackupService(vmStore, new DynamoBackupStore(dynamo, table), store, store, lifecycles, clock, ids);
         this.idempotency = new Idempotency(new DynamoIdempotencyStore(dynamo, table), clock);
+        DynamoAuditStore auditLog = new DynamoAuditStore(dynamo, table, java.time.Duration.ofDays(Long.parseLong(env.getOrDefault("AUDIT_RETENTION_DAYS", "400"))));
+        this.audit = new AuditService(auditLog);
+        this.requestAudit = new RequestAudit(auditLog, vmStore, clock);
     }
 
     /**

@@ -71,14 +71,7 @@ public abstract class PluginHandler implements RequestStreamHandler {
             outcome = "INTERNAL " + e.getClass().getName();
             throw new TerminalError("INTERNAL", "the plugin failed unexpectedly (" + e.getClass().getSimpleName() + ")", e);
         } finally {
-            ObjectNode line = JsonNodeFactory.instance.objectNode().put("level", outcome.equals("ok") ? "INFO" : "WARN")
-                    .put("message", "plugin command").put("outcome", outcome).put("latencyMs", (System.nanoTime() - started) / 1_000_000);
-            if (command != null) {
-                line.put("operation", command.operation().name()).put("type", command.manager().type().name())
-                        .put("datacenter", command.manager().datacenter());
-                if (command.vm() != null) line.put("vm", command.vm().id());
-            }
-            log.println(CommandJson.TREES.write(line));
+            PluginMetrics.command(command, outcome, (System.nanoTime() - started) / 1_000_000, log);
         }
     }
 

@@ -87,7 +87,7 @@ class PluginHandlerTest {
         assertEquals("vm-2", h.handle(command("LIST_RESULTS", ref)).path("failures").get(0).path("vmId").asText());
         String everything = logs.toString(StandardCharsets.UTF_8) + command("START_BACKUP", ref);
         assertFalse(everything.contains("Secret-1") || everything.contains("Secret-2"), "no password in logs or commands");
-        assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"operation\":\"POLL_JOB\""));
+        assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"Operation\":\"POLL_JOB\""));
     }
 
     @Test

@@ -89,6 +89,7 @@ final class ResultsSyncTasks {
                 lost++;
             }
         }
+        SyncMetrics.backstop(lost);
         return NODES.objectNode().put("lost", lost);
     }
 
@@ -104,6 +105,7 @@ final class ResultsSyncTasks {
         Optional<BackupManager> manager = services.config.findManager(datacenter);
         ObjectNode run = NODES.objectNode().put("datacenter", datacenter);
         if (manager.isEmpty()) {
+            SyncMetrics.nothingToList(datacenter);
             return run.put("runs", false);
         }
         ManagerType type = manager.get().type();
@@ -115,6 +117,7 @@ final class ResultsSyncTasks {
         if (BULK.contains(type)) {
             long configured = services.config.findUsage(datacenter).configuredVms();
             if (configured <= 0) {
+                SyncMetrics.nothingToList(datacenter);
                 return run.put("runs", false);
             }
             // Restore points become visible when their job ends, up to the type's timeout after their creation time.
@@ -126,7 +129,11 @@ final class ResultsSyncTasks {
         }
         // Every configured VM, every run: the type lists only VM by VM.
         run.put("phase", "SLICE").put("sliceLeft", -1).remove("sliceFrom");
-        return nextBatch(run, manager.get(), null) ? run : run.put("runs", false);
+        if (nextBatch(run, manager.get(), null)) {
+            return run;
+        }
+        SyncMetrics.nothingToList(datacenter);
+        return run.put("runs", false);
     }
 
     /** Records one plugin answer and says what to ask next, or that the run is done. */
@@ -255,10 +262,11 @@ final class ResultsSyncTasks {
                 .put("discovered", run.path("discovered").asInt()).put("updated", run.path("updated").asInt())
                 .put("expired", run.path("expired").asInt());
         out.set("skippedVms", run.path("skippedVms").deepCopy());
+        out.put("skipped", run.path("skipped").asInt());
         if (run.path("skipped").asInt() > 0) {
-            out.put("skipped", run.path("skipped").asInt());
             WorkflowTasksHandler.log("WARN", "results sync skipped VMs", datacenter, out.get("skippedVms"));
         }
+        SyncMetrics.summarized(out);
         return out;
     }
 

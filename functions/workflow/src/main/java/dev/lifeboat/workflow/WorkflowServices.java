@@ -10,6 +10,7 @@ import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VmBackupService;
 import dev.lifeboat.events.EventBridgePublisher;
 import dev.lifeboat.events.SchedulerBackupScheduler;
+import dev.lifeboat.store.DynamoAuditStore;
 import dev.lifeboat.store.DynamoBackupStore;
 import dev.lifeboat.store.DynamoConfigStore;
 import dev.lifeboat.store.DynamoSyncStore;
@@ -30,7 +31,7 @@ import software.amazon.awssdk.services.scheduler.SchedulerClient;
 /**
  * What the workflow tasks need, wired once per environment from environment variables read here:
  * {@code TABLE_NAME}; {@code EVENT_BUS_NAME}; {@code SCHEDULE_GROUP}, {@code BACKUP_STATE_MACHINE_ARN},
- * {@code SCHEDULER_ROLE_ARN} (schedules of VMWARE_SNAPSHOT policies); {@code OPERATION_TIMEOUT_SECONDS_<TYPE>}, how long a
+ * {@code SCHEDULER_ROLE_ARN} (schedules of VMWARE_SNAPSHOT policies); {@code AUDIT_RETENTION_DAYS} (default 400); {@code OPERATION_TIMEOUT_SECONDS_<TYPE>}, how long a
  * backup or restore of a manager type may run (defaults: 4 h for Veeam and NetWorker, 1 h for snapshots).
  */
 public final class WorkflowServices {
@@ -46,6 +47,7 @@ public final class WorkflowServices {
     final BackupScheduler scheduler;
     final Clock clock;
     final Map<ManagerType, Duration> timeouts;
+    final RunRecorder runs;
 
     public WorkflowServices(DynamoDbClient dynamo, EventPublisher events, BackupScheduler scheduler, Map<String, String> env, Clock clock) {
         String table = env.get("TABLE_NAME");
@@ -58,7 +60,9 @@ public final class WorkflowServices {
         this.backups = new DynamoBackupStore(dynamo, table);
         this.syncStore = new DynamoSyncStore(dynamo, table);
         this.timeouts = timeouts(env);
-        this.lifecycle = new BackupLifecycle(vms, backups, config, config, events, clock, ids, timeouts);
+        this.runs = new RunRecorder(events, backups, config, vms, new DynamoAuditStore(dynamo, table,
+                Duration.ofDays(Long.parseLong(env.getOrDefault("AUDIT_RETENTION_DAYS", "400")))), clock);
+        this.lifecycle = new BackupLifecycle(vms, backups, config, config, runs, clock, ids, timeouts);
         ScheduleWorkflow noFurtherRuns = request -> {
             throw new IllegalStateException("the workflow tasks never start an apply-schedule run");
         };

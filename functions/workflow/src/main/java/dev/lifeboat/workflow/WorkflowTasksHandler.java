@@ -323,6 +323,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
             }
         }
         boolean recorded = services.configurations.recordApplied(vm, version);
+        if (recorded) services.runs.configurationEnded(vm, version, "APPLIED");
         return NODES.objectNode().put("vm", vm).put("recorded", recorded);
     }
 
@@ -330,6 +331,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         String vm = text(input, "vm");
         long version = input.path("configVersion").asLong(-1);
         boolean recorded = services.configurations.recordFailed(vm, version, Failures.of(input.path("failure")));
+        if (recorded) services.runs.configurationEnded(vm, version, "FAILED");
         return NODES.objectNode().put("vm", vm).put("recorded", recorded);
     }
 
@@ -338,6 +340,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
     private JsonNode syncDatacenters() {
         ArrayNode out = NODES.arrayNode();
         services.config.managedDatacenters().forEach(out::add);
+        if (out.isEmpty()) SyncMetrics.noDatacenters();
         return out;
     }
 
@@ -348,6 +351,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", false);
         out.putObject("error").put("code", error.code()).put("message", error.message());
         log("ERROR", "results sync skipped a datacenter", datacenter, out.get("error"));
+        SyncMetrics.failed(datacenter);
         return out;
     }
 

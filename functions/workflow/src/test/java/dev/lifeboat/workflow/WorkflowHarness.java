@@ -77,6 +77,7 @@ final class WorkflowHarness implements AutoCloseable {
 
     final NetworkerSimulator sim;
     final DynamoDbClient dynamo;
+    final String table;
     final DynamoConfigStore config;
     final DynamoVmStore vms;
     final DynamoBackupStore backupStore;
@@ -102,7 +103,7 @@ final class WorkflowHarness implements AutoCloseable {
         sim.addWorkflow("Lifeboat", "GOLD", "GOLD");
         sim.addVCenter(VC);
         dynamo = DynamoClients.forEndpoint(dynalite);
-        String table = "workflows-" + TABLES.incrementAndGet();
+        table = "workflows-" + TABLES.incrementAndGet();
         LifeboatTable.create(dynamo, table);
         config = new DynamoConfigStore(dynamo, table);
         vms = new DynamoVmStore(dynamo, table);

@@ -88,9 +88,10 @@ class LocalRuntimeEndToEndTest {
         }
     }
 
+    /** Also what an operator sees of it (issue 13): its metric line, its audit entry, its notification (NotificationRule on). */
     @Test
     void aBackupTheBackupSystemFailsIsFailedWithItsReason(@TempDir Path data) throws Exception {
-        try (LocalApiMain.Running running = start(data)) {
+        try (LocalApiMain.Running running = start(data, "--param", "Notifications=FAILED")) {
             URI base = running.api().baseUri();
             call(base, "PUT", "/datacenters/dc1/backup-manager", "{\"name\":\"Veeam\",\"type\":\"VEEAM\",\"endpoint\":\""
                     + running.veeamEndpoint() + "\",\"user\":\"lifeboat\",\"password\":\"lifeboat\"}");
@@ -108,9 +109,11 @@ class LocalRuntimeEndToEndTest {
             JsonNode failed = waitFor(base, "/virtual-machines/web-01/backups/" + id, b -> b.path("status").asText().equals("FAILED"),
                     Duration.ofSeconds(90));
             assertTrue(failed.path("error").path("message").asText().contains("Datastore datastore1 is full"), failed.toString());
+            OperationsView.assertFailedBackupSeen(this, base, id);
             // The VM is free again: the next backup runs and succeeds.
             String next = call(base, "POST", "/virtual-machines/web-01/backups", "{}").path("id").asText();
             waitFor(base, "/virtual-machines/web-01/backups/" + next, b -> b.path("status").asText().equals("SUCCESS"), Duration.ofSeconds(90));
+            OperationsView.assertSuccessCountedNotNotified(this, next);
         }
     }
 

@@ -53,7 +53,8 @@ class TemplateCheckTest {
             "GET /virtual-machines/{vm}/backups/{backupId}",
             "POST /virtual-machines/{vm}/backups/{backupId}/restores",
             "POST /restores",
-            "GET /restores/{id}");
+            "GET /restores/{id}",
+            "GET /audit-log");
 
     static Path root;
     static SamTemplate template;

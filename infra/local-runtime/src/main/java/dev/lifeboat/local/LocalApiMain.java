@@ -324,6 +324,7 @@ public final class LocalApiMain {
             dev.lifeboat.local.events.LocalClock clock = dev.lifeboat.local.events.LocalClock.startingNow(options.clockSpeed());
             dev.lifeboat.local.events.LocalEventBus bus = new dev.lifeboat.local.events.LocalEventBus(options.host(), options.eventsPort(), clock, err).start();
             services.add(bus);
+            services.add(LocalOperations.start(template, refs, bus, err));
             dev.lifeboat.local.events.LocalScheduler scheduler = new dev.lifeboat.local.events.LocalScheduler(options.host(), options.schedulerPort(), clock,
                     new StartExecutionTarget(stepFunctions.endpoint()), err).start();
             services.add(scheduler);

@@ -30,7 +30,7 @@ public final class AllowedPoliciesHandler extends ApiHandler {
     }
 
     public AllowedPoliciesHandler(Services services, boolean snapStart) {
-        super(snapStart);
+        super(snapStart, services);
         this.allowances = services.allowances;
     }
 

@@ -34,7 +34,7 @@ public final class BackupManagerHandler extends ApiHandler {
     }
 
     public BackupManagerHandler(Services services, boolean snapStart) {
-        super(snapStart);
+        super(snapStart, services);
         this.managers = services.managers;
     }
 

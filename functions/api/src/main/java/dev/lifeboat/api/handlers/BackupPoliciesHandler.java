@@ -38,7 +38,7 @@ public final class BackupPoliciesHandler extends ApiHandler {
     }
 
     public BackupPoliciesHandler(Services services, boolean snapStart) {
-        super(snapStart);
+        super(snapStart, services);
         this.policies = services.policies;
     }
 

@@ -30,7 +30,7 @@ public final class BackupPropertiesHandler extends ApiHandler {
     }
 
     public BackupPropertiesHandler(Services services, boolean snapStart) {
-        super(snapStart);
+        super(snapStart, services);
         this.properties = services.properties;
     }
 

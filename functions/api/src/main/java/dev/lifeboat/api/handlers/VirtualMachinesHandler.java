@@ -34,7 +34,7 @@ public final class VirtualMachinesHandler extends ApiHandler {
     }
 
     public VirtualMachinesHandler(Services services, boolean snapStart) {
-        super(snapStart);
+        super(snapStart, services);
         this.vms = services.vms;
     }
 

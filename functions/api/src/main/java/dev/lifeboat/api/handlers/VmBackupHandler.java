@@ -36,7 +36,7 @@ public final class VmBackupHandler extends ApiHandler {
     }
 
     public VmBackupHandler(Services services, boolean snapStart) {
-        super(snapStart);
+        super(snapStart, services);
         this.backups = services.vmBackups;
     }
 

@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  * baseline's median and the jar's size. Never passes or fails on a time; it stops only when an answer is wrong
  * (then the figure would time a failure).
  *
- * <p>Usage: {@code ColdStartBenchmark [--samples N] [--only LogicalId,...]} (default 7 samples).
+ * <p>Usage: {@code ColdStartBenchmark [--samples N] [--only LogicalId,...] [--metrics-variants]} (default 7 samples);
+ * {@code --metrics-variants} adds the baseline with Lifeboat's own EMF line and with Powertools metrics.
  */
 public final class ColdStartBenchmark {
     static final String TABLE = "lifeboat-coldstart";
@@ -41,10 +42,12 @@ public final class ColdStartBenchmark {
     public static void main(String[] args) throws Exception {
         int samples = 7;
         Set<String> only = Set.of();
+        boolean metricsVariants = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--samples" -> samples = Integer.parseInt(args[++i]);
                 case "--only" -> only = Set.of(args[++i].split(","));
+                case "--metrics-variants" -> metricsVariants = true;
                 default -> throw new IllegalArgumentException("usage: ColdStartBenchmark [--samples N] [--only LogicalId,...], not " + args[i]);
             }
         }
@@ -72,6 +75,9 @@ public final class ColdStartBenchmark {
             List<Unit> all = new ArrayList<>();
             all.add(baseline);
             all.addAll(functions);
+            if (metricsVariants) {
+                all.addAll(ColdStartPlan.metricsVariants(root, baseline));
+            }
             requireJars(root, all);
             ColdStart coldStart = new ColdStart(LauncherJar.write(work), work);
 

@@ -144,6 +144,23 @@ public final class ColdStartPlan {
                 s -> s.ok() && s.answer().equals("{\"found\":false}"), "{\"found\":false}");
     }
 
+    /**
+     * The baseline followed by one metric line, written by Lifeboat's own EMF writer and by Powertools metrics
+     * ({@code metrics-variants/}): what each way of writing metrics adds to a cold start.
+     */
+    public static List<Unit> metricsVariants(Path root, Unit baseline) {
+        Path jar = root.resolve("infra/benchmarks/metrics-variants/target/metrics-variants.jar");
+        Map<String, String> env = new LinkedHashMap<>(baseline.environment());
+        env.put("POWERTOOLS_METRICS_NAMESPACE", "Lifeboat");
+        List<Unit> out = new ArrayList<>();
+        for (String variant : List.of("EmfMetricsHandler", "PowertoolsMetricsHandler")) {
+            String handler = "dev.lifeboat.bench.metrics." + variant + "::handleRequest";
+            out.add(new Unit("baseline + " + variant.replace("MetricsHandler", "") + " metrics", handler, jar, baseline.memoryMb(), env,
+                    baseline.events(), baseline.check(), baseline.expected()));
+        }
+        return out;
+    }
+
     /** The template's references, resolved as the local runtime resolves them, with the local table and secrets. */
     private static Map<String, String> refs(SamTemplate template, String table, Path secretsDir) {
         Map<String, String> overrides = new LinkedHashMap<>();

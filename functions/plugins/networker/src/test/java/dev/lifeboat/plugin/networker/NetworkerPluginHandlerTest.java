@@ -80,7 +80,7 @@ class NetworkerPluginHandlerTest {
         assertTrue(status.path("restorePoint").path("ref").asText().startsWith("vmware/vcenters/vcenter.local/protectedvms/"));
 
         String logged = log.toString(StandardCharsets.UTF_8);
-        assertTrue(logged.contains("\"operation\":\"POLL_JOB\""), logged);
+        assertTrue(logged.contains("\"Operation\":\"POLL_JOB\""), logged);
         assertFalse(logged.contains(SimFixture.NW_PASSWORD) || logged.contains(SimFixture.VC_PART_PASSWORD), "no password in the log");
     }
 

@@ -78,7 +78,7 @@ class VeeamPluginHandlerTest {
         assertEquals(f.sim.restorePoints("web-01").get(0).id(), status.path("restorePoint").path("ref").asText());
 
         String logged = log.toString(StandardCharsets.UTF_8);
-        assertTrue(logged.contains("\"operation\":\"POLL_JOB\""), logged);
+        assertTrue(logged.contains("\"Operation\":\"POLL_JOB\""), logged);
         assertFalse(logged.contains(SimFixture.PASSWORD + "\""), "no password in the log");
     }
 

@@ -1,0 +1,122 @@
+package dev.lifeboat.workflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.domain.audit.AuditEntry;
+import dev.lifeboat.domain.audit.AuditLog;
+import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.identity.Caller;
+import dev.lifeboat.domain.identity.Privilege;
+import dev.lifeboat.domain.metrics.Metrics;
+import dev.lifeboat.domain.vm.VirtualMachine;
+import dev.lifeboat.store.DynamoAuditStore;
+import dev.lifeboat.testing.Dynalite;
+import dev.lifeboat.workflowruntime.Execution;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What operators see of real workflow runs (the state machines in aws-local-stepfunctions, the NetWorker plugin on its
+ * simulator, dynalite): the Embedded Metric Format lines of lifecycles, plugin calls and results sync, and the audit
+ * entries of ended runs.
+ */
+@ExtendWith(Dynalite.class)
+class OperationsRecordTest {
+    static final Caller USER = new Caller("user", "ent-1", EnumSet.of(Privilege.VAPP_MANAGE_BACKUP));
+    static final ObjectMapper JSON = new ObjectMapper();
+    final List<String> lines = new CopyOnWriteArrayList<>();
+    WorkflowHarness h;
+
+    @BeforeEach
+    void capture() {
+        Metrics.redirect(lines::add);
+    }
+
+    @AfterEach
+    void stop() {
+        Metrics.redirect(null);
+        if (h != null) {
+            h.close();
+        }
+    }
+
+    /** The lines carrying a metric, as JSON. */
+    List<JsonNode> emitted(String metric) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : lines) {
+            JsonNode n = JSON.readTree(line);
+            if (n.has(metric)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aFailedBackupIsCountedTimedAndAudited(URI dynalite) throws Exception {
+        h = new WorkflowHarness(dynalite, Duration.ofMillis(300), Map.of());
+        VirtualMachine vm = h.deployedVm("web-01");
+        h.sim.failNextBackup(vm.hypervisor().uuid(), "datastore01 is out of space");
+        Backup queued = h.backups.backupNow(USER, vm.id(), () -> null);
+        Execution e = h.runBackup(queued);
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+
+        JsonNode started = emitted("BackupsStarted").get(0);
+        assertEquals("NETWORKER", started.path("ManagerType").asText());
+        assertEquals("dc1", started.path("Datacenter").asText());
+        List<JsonNode> failed = emitted("BackupsFailed");
+        assertEquals(1, failed.size(), lines.toString());
+        JsonNode f = failed.get(0);
+        assertEquals(1, f.path("BackupsFailed").asInt());
+        assertTrue(f.path("BackupDuration").isNumber(), f.toString());
+        JsonNode directive = f.path("_aws").path("CloudWatchMetrics").get(0);
+        assertEquals("Lifeboat", directive.path("Namespace").asText());
+        assertEquals("[[\"ManagerType\",\"Datacenter\"],[]]", directive.path("Dimensions").toString());
+        assertTrue(emitted("BackupsSucceeded").isEmpty());
+        JsonNode start = emitted("PluginCalls").stream().filter(n -> n.path("Operation").asText().equals("START_BACKUP")).findFirst().orElseThrow();
+        assertEquals("NETWORKER", start.path("ManagerType").asText());
+        assertTrue(start.path("PluginLatency").isNumber());
+
+        List<AuditEntry> audit = new DynamoAuditStore(h.dynamo, h.table, Duration.ofDays(400))
+                .list(List.of(AuditLog.Partition.vm(vm.id(), null, null)), null, null, 10, null).items();
+        assertEquals(List.of("backup.FAILED", "configuration.APPLIED"), audit.stream().map(AuditEntry::action).toList(),
+                "newest first: the backup's end, then the apply-schedule run that configured the VM");
+        AuditEntry entry = audit.get(0);
+        assertEquals("backup.FAILED", entry.action());
+        assertEquals("FAILED", entry.status());
+        assertEquals(queued.id(), entry.target());
+        assertEquals("ent-1", entry.enterprise());
+        assertEquals("dc1", entry.datacenter());
+        assertEquals(null, entry.actor(), "a run's end has no actor");
+        String everything = String.join("\n", lines) + audit;
+        assertFalse(everything.contains(WorkflowHarness.NW_PASSWORD), "a password in a metric line or the audit log");
+    }
+
+    @Test
+    void resultsSyncCountsPerDatacenterAndASuccessfulRun(URI dynalite) throws Exception {
+        h = new WorkflowHarness(dynalite, Duration.ofMillis(300), Map.of());
+        VirtualMachine vm = h.deployedVm("web-01");
+        h.sim.addBackup(vm.hypervisor().uuid(), java.time.Instant.now().minus(Duration.ofDays(1)), java.time.Instant.now().plus(Duration.ofDays(30)));
+        Execution e = h.runSync();
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        JsonNode summary = emitted("SyncDiscovered").get(0);
+        assertEquals("dc1", summary.path("Datacenter").asText());
+        assertEquals(1, summary.path("SyncDiscovered").asInt());
+        assertEquals(1, summary.path("SyncSucceeded").asInt());
+        assertEquals(0, emitted("SyncLost").get(0).path("SyncLost").asInt());
+        assertTrue(emitted("SyncFailed").isEmpty());
+    }
+}
