@@ -3,6 +3,7 @@ package dev.lifeboat.api;
 import dev.lifeboat.domain.allowance.AllowanceService;
 import dev.lifeboat.domain.common.Ids;
 import dev.lifeboat.domain.manager.BackupManagerService;
+import dev.lifeboat.domain.manager.DatacenterDirectoryService;
 import dev.lifeboat.domain.manager.ConnectionChecker;
 import dev.lifeboat.domain.policy.BackupPolicyService;
 import dev.lifeboat.domain.properties.BackupPropertiesService;
@@ -11,6 +12,7 @@ import dev.lifeboat.secrets.SecretStores;
 import dev.lifeboat.secrets.SecretsManagerSecretStore;
 import dev.lifeboat.domain.backup.BackupService;
 import dev.lifeboat.domain.backup.LifecycleWorkflows;
+import dev.lifeboat.domain.backup.RestoreHistoryService;
 import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
@@ -52,6 +54,8 @@ public final class Services {
     public final VirtualMachineService vms;
     public final VmBackupService vmBackups;
     public final BackupService backups;
+    public final DatacenterDirectoryService datacenters;
+    public final RestoreHistoryService restoreHistory;
     final Idempotency idempotency;
 
     public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
@@ -67,7 +71,10 @@ public final class Services {
         DynamoVmStore vmStore = new DynamoVmStore(dynamo, table);
         this.vms = new VirtualMachineService(vmStore, workflow, clock);
         this.vmBackups = new VmBackupService(vmStore, store, store, store, workflow, clock);
-        this.backups = new BackupService(vmStore, new DynamoBackupStore(dynamo, table), store, store, lifecycles, clock, ids);
+        DynamoBackupStore backupStore = new DynamoBackupStore(dynamo, table);
+        this.backups = new BackupService(vmStore, backupStore, store, store, lifecycles, clock, ids);
+        this.datacenters = new DatacenterDirectoryService(store);
+        this.restoreHistory = new RestoreHistoryService(vmStore, backupStore);
         this.idempotency = new Idempotency(new DynamoIdempotencyStore(dynamo, table), clock);
     }
 

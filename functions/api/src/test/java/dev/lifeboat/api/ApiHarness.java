@@ -64,6 +64,7 @@ final class ApiHarness implements AutoCloseable {
         handlers.add(new VmBackupHandler(services, false));
         handlers.add(new dev.lifeboat.api.handlers.BackupsHandler(services, false));
         handlers.add(new dev.lifeboat.api.handlers.RestoresHandler(services, false));
+        handlers.add(new dev.lifeboat.api.handlers.DatacentersHandler(services, false));
     }
 
     static ObjectNode fixture(String name) {
