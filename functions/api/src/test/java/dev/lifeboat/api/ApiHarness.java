@@ -65,6 +65,7 @@ final class ApiHarness implements AutoCloseable {
         handlers.add(new dev.lifeboat.api.handlers.BackupsHandler(services, false));
         handlers.add(new dev.lifeboat.api.handlers.RestoresHandler(services, false));
         handlers.add(new dev.lifeboat.api.handlers.AuditLogHandler(services, false));
+        handlers.add(new dev.lifeboat.api.handlers.DatacentersHandler(services, false));
     }
 
     static ObjectNode fixture(String name) {

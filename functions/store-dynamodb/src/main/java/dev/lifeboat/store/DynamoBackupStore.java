@@ -8,6 +8,7 @@ import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupRepository;
 import dev.lifeboat.domain.backup.BackupStatus;
 import dev.lifeboat.domain.backup.Restore;
+import dev.lifeboat.domain.backup.RestoreHistory;
 import dev.lifeboat.domain.backup.RestoreRequest;
 import dev.lifeboat.domain.backup.RestoreStatus;
 import dev.lifeboat.domain.backup.Trigger;
@@ -33,7 +34,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * partition (restores sort under their backup); the lock is one item per VM whose creation is the condition that
  * keeps two operations off one VM.
  */
-public final class DynamoBackupStore implements BackupRepository {
+public final class DynamoBackupStore implements BackupRepository, RestoreHistory {
     private final DynamoDbClient dynamo;
     private final String table;
 
@@ -285,7 +286,21 @@ public final class DynamoBackupStore implements BackupRepository {
             error(m, item.rejection());
             return AttributeValue.fromM(m);
         }).toList()));
-        new Transaction(table).put(i, Condition.ITEM_ABSENT, old -> Reason.ALREADY_EXISTS).commit(dynamo);
+        // The history indexes (GET /restores): every request, the enterprise's, and one entry per VM it restores.
+        i.put(LifeboatTable.GSI2PK, s(Keys.ALL_RESTORE_REQUESTS));
+        i.put(LifeboatTable.GSI2SK, s(request.id()));
+        if (request.enterprise() != null) {
+            i.put(LifeboatTable.GSI1PK, s(Keys.enterpriseRestoreRequests(request.enterprise())));
+            i.put(LifeboatTable.GSI1SK, s(request.id()));
+        }
+        Transaction t = new Transaction(table).put(i, Condition.ITEM_ABSENT, old -> Reason.ALREADY_EXISTS);
+        // At most 50 items: with the request, within a transaction's 100 operations.
+        request.items().stream().map(RestoreRequest.Item::vm).distinct().forEach(vm -> {
+            Map<String, AttributeValue> entry = new HashMap<>(Keys.vmRequest(vm, request.id()));
+            entry.put("requestId", s(request.id()));
+            t.put(entry, null, null);
+        });
+        t.commit(dynamo);
     }
 
     @Override
@@ -293,10 +308,57 @@ public final class DynamoBackupStore implements BackupRepository {
         if (!Ids.looksLikeId(requestId)) {
             return Optional.empty();
         }
-        return get(Keys.restoreRequest(requestId)).map(i -> new RestoreRequest(s(i, "id"), s(i, "enterprise"), s(i, "requestedBy"),
+        return get(Keys.restoreRequest(requestId)).map(DynamoBackupStore::request);
+    }
+
+    private static RestoreRequest request(Map<String, AttributeValue> i) {
+        return new RestoreRequest(s(i, "id"), s(i, "enterprise"), s(i, "requestedBy"),
                 i.get("items").l().stream().map(v -> {
                     Map<String, AttributeValue> m = v.m();
                     return new RestoreRequest.Item(s(m, "vm"), s(m, "backupId"), s(m, "restoreId"), error(m));
-                }).toList(), time(i, "requestedAt")));
+                }).toList(), time(i, "requestedAt"));
+    }
+
+    // ---- restore history ----------------------------------------------------------------------------------------
+
+    @Override
+    public List<RestoreRequest> requests(String enterprise, String vm, String afterId, int limit) {
+        if (vm != null) {
+            // The VM's entries name the requests; the requests themselves come in one batch.
+            QueryRequest.Builder q = QueryRequest.builder().tableName(table).scanIndexForward(false).limit(limit)
+                    .keyConditionExpression("PK = :pk AND begins_with(SK, :prefix)")
+                    .expressionAttributeValues(Map.of(":pk", s(Keys.vmPartition(vm)), ":prefix", s(Keys.VM_REQUEST_PREFIX)));
+            if (afterId != null) {
+                q.exclusiveStartKey(Keys.vmRequest(vm, afterId));
+            }
+            List<String> ids = dynamo.query(q.build()).items().stream().map(i -> s(i, "requestId")).toList();
+            Map<String, RestoreRequest> found = new HashMap<>();
+            BatchReads.get(dynamo, table, ids.stream().map(Keys::restoreRequest).toList(), i -> found.put(s(i, "id"), request(i)));
+            return ids.stream().map(found::get).filter(java.util.Objects::nonNull).toList();
+        }
+        boolean byEnterprise = enterprise != null;
+        String index = byEnterprise ? LifeboatTable.GSI1 : LifeboatTable.GSI2;
+        String pkName = byEnterprise ? LifeboatTable.GSI1PK : LifeboatTable.GSI2PK;
+        String skName = byEnterprise ? LifeboatTable.GSI1SK : LifeboatTable.GSI2SK;
+        String pk = byEnterprise ? Keys.enterpriseRestoreRequests(enterprise) : Keys.ALL_RESTORE_REQUESTS;
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(index).scanIndexForward(false).limit(limit)
+                .keyConditionExpression(pkName + " = :pk").expressionAttributeValues(Map.of(":pk", s(pk)));
+        if (afterId != null) {
+            Map<String, AttributeValue> start = new HashMap<>(Keys.restoreRequest(afterId));
+            start.put(pkName, s(pk));
+            start.put(skName, s(afterId));
+            q.exclusiveStartKey(start);
+        }
+        return dynamo.query(q.build()).items().stream().map(DynamoBackupStore::request).toList();
+    }
+
+    @Override
+    public Map<String, Restore> restoresOf(Collection<RestoreRequest> requests) {
+        List<Map<String, AttributeValue>> keys = requests.stream().flatMap(r -> r.items().stream())
+                .filter(item -> item.restoreId() != null)
+                .map(item -> Keys.restore(item.vm(), item.backupId(), item.restoreId())).toList();
+        Map<String, Restore> out = new HashMap<>();
+        BatchReads.get(dynamo, table, keys, i -> out.put(s(i, "id"), restore(i)));
+        return out;
     }
 }

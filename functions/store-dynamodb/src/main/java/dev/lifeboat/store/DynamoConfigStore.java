@@ -15,6 +15,8 @@ import dev.lifeboat.domain.common.PageRequest;
 import dev.lifeboat.domain.common.StoreConflict;
 import dev.lifeboat.domain.common.StoreConflict.Reason;
 import dev.lifeboat.domain.manager.BackupManager;
+import dev.lifeboat.domain.manager.DatacenterDirectory;
+import dev.lifeboat.domain.manager.DatacenterSummary;
 import dev.lifeboat.domain.manager.ManagerRepository;
 import dev.lifeboat.domain.manager.ManagerType;
 import dev.lifeboat.domain.policy.BackupPolicy;
@@ -47,7 +49,8 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
  * DEFINED_HOUR policies, no manager removal while VMs are configured) are conditions of the same transaction as
  * the write they guard, so a race cannot break them.
  */
-public final class DynamoConfigStore implements ManagerRepository, PolicyRepository, PropertiesRepository, AllowanceRepository {
+public final class DynamoConfigStore implements ManagerRepository, PolicyRepository, PropertiesRepository, AllowanceRepository,
+        DatacenterDirectory {
     private static final int BATCH_GET_LIMIT = 100;
 
     private final DynamoDbClient dynamo;
@@ -95,6 +98,42 @@ public final class DynamoConfigStore implements ManagerRepository, PolicyReposit
         return get(Keys.usage(datacenter))
                 .map(i -> new DatacenterUsage(n(i, "definedHourPolicies"), n(i, "configuredVms")))
                 .orElse(DatacenterUsage.NONE);
+    }
+
+    /**
+     * A page of the managers' GSI1 entries (sorted by datacenter id), their datacenters' counters in one batch, and
+     * one key-only COUNT query per datacenter for its policies (a datacenter has tens of policies, not thousands).
+     */
+    @Override
+    public Page<DatacenterSummary> listDatacenters(PageRequest page) {
+        QueryRequest.Builder q = QueryRequest.builder().tableName(table).indexName(LifeboatTable.GSI1)
+                .keyConditionExpression(LifeboatTable.GSI1PK + " = :pk").expressionAttributeValues(Map.of(":pk", s(Keys.MANAGERS)))
+                .limit(page.limit() + 1);
+        if (page.cursor() != null) {
+            String after = dev.lifeboat.domain.common.Cursors.decode("d1", page.cursor(), dev.lifeboat.domain.common.Text::isPathId);
+            Map<String, AttributeValue> start = new HashMap<>(Keys.manager(after));
+            start.put(LifeboatTable.GSI1PK, s(Keys.MANAGERS));
+            start.put(LifeboatTable.GSI1SK, s(after));
+            q.exclusiveStartKey(start);
+        }
+        List<Map<String, AttributeValue>> managers = dynamo.query(q.build()).items();
+        String next = null;
+        if (managers.size() > page.limit()) {
+            managers = managers.subList(0, page.limit());
+            next = dev.lifeboat.domain.common.Cursors.encode("d1", s(managers.get(managers.size() - 1), "datacenter"));
+        }
+        Map<String, Long> configuredVms = new HashMap<>();
+        BatchReads.get(dynamo, table, managers.stream().map(m -> Keys.usage(s(m, "datacenter"))).toList(),
+                i -> configuredVms.put(s(i, "PK").substring("DC#".length()), n(i, "configuredVms")));
+        List<DatacenterSummary> out = new ArrayList<>();
+        for (Map<String, AttributeValue> m : managers) {
+            String dc = s(m, "datacenter");
+            long policies = Queries.count(dynamo, QueryRequest.builder().tableName(table)
+                    .keyConditionExpression("PK = :pk AND begins_with(SK, :prefix)")
+                    .expressionAttributeValues(Map.of(":pk", s(Keys.datacenter(dc)), ":prefix", s(Keys.POLICY_PREFIX))).build());
+            out.add(new DatacenterSummary(dc, s(m, "name"), ManagerType.valueOf(s(m, "type")), policies, configuredVms.getOrDefault(dc, 0L)));
+        }
+        return new Page<>(out, next);
     }
 
     private static Map<String, AttributeValue> managerItem(BackupManager m) {

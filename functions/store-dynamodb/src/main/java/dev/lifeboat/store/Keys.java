@@ -71,6 +71,20 @@ final class Keys {
         return key("RESTOREREQ#" + requestId, "REQUEST");
     }
 
+    /** GSI2 key of every restore request, and GSI1 key of an enterprise's requests; both sorted by request id (a ULID). */
+    static final String ALL_RESTORE_REQUESTS = "RESTOREREQS";
+
+    static String enterpriseRestoreRequests(String enterprise) {
+        return ALL_RESTORE_REQUESTS + "#" + enterprise;
+    }
+
+    /** In the VM's partition, one entry per request that restores the VM: that VM's history is one query. */
+    static final String VM_REQUEST_PREFIX = "REQUEST#";
+
+    static Map<String, AttributeValue> vmRequest(String vm, String requestId) {
+        return key(vmPartition(vm), VM_REQUEST_PREFIX + requestId);
+    }
+
     static String enterpriseVms(String enterprise) {
         return "ENT#" + enterprise;
     }

@@ -25,4 +25,18 @@ final class Queries {
             next = next.toBuilder().exclusiveStartKey(r.lastEvaluatedKey()).build();
         }
     }
+
+    /** How many items a query matches, counted by DynamoDB (Select COUNT: no items travel). */
+    static long count(DynamoDbClient dynamo, QueryRequest query) {
+        long total = 0;
+        QueryRequest next = query.toBuilder().select(software.amazon.awssdk.services.dynamodb.model.Select.COUNT).build();
+        while (true) {
+            QueryResponse r = dynamo.query(next);
+            total += r.count();
+            if (!r.hasLastEvaluatedKey() || r.lastEvaluatedKey().isEmpty()) {
+                return total;
+            }
+            next = next.toBuilder().exclusiveStartKey(r.lastEvaluatedKey()).build();
+        }
+    }
 }

@@ -340,7 +340,8 @@ public final class LocalApiMain {
             runtime.put("AWS_ENDPOINT_URL_EVENTBRIDGE", bus.endpoint().toString());
             runtime.put("AWS_ENDPOINT_URL_SCHEDULER", scheduler.endpoint().toString());
             Map<String, Map<String, String>> environments = LocalEnvironment.forFunctions(template, localRefs, runtime);
-            api = new LocalHttpApi(template, environments, options.host(), options.port()).withLog(err).start();
+            api = new LocalHttpApi(template, environments, options.host(), options.port()).withLog(err)
+                    .withConsole(new LocalConsole(LocalConsole.defaultDist(options.template()), LocalTokens.fromEnvironment())).start();
             LocalLambdas.register(lambdas, api.functions());
             // The cloud platform's VM reports published on the local bus reach the registry function, as the rule does in AWS.
             LocalFunction registry = api.functions().get("VmEventsFunction");
@@ -441,6 +442,7 @@ public final class LocalApiMain {
                     route.isDefault() ? "$default" : route.path(), route.functionLogicalId(),
                     api.requiresToken(route) ? "" : "  (no token)");
         }
+        out.println("  Console    " + base + LocalConsole.PREFIX + "/   (web console; development sign-in on loopback)");
         out.println("  Lambda     " + lambdas.endpoint() + "   (Invoke API over every function: aws lambda invoke --endpoint-url "
                 + lambdas.endpoint() + " --function-name <LogicalId> ...)");
         out.println("  StepFunc.  " + stepFunctions.endpoint() + "   (" + stepFunctions.stateMachines().size()

@@ -71,6 +71,7 @@ public final class LocalHttpApi implements AutoCloseable {
     private ClassLoader classLoader = Thread.currentThread().getContextClassLoader();
     private HttpServer server;
     private ExecutorService executor;
+    private LocalConsole console;
 
     /**
      * @param environments function logical id → its environment (see {@link LocalEnvironment}); a function
@@ -98,6 +99,12 @@ public final class LocalHttpApi implements AutoCloseable {
     /** Signing key of accepted tokens; default {@link LocalTokens#keyFromEnvironment()}. Call before start. */
     public LocalHttpApi withJwtKey(String key) {
         this.tokens = new LocalTokens(key);
+        return this;
+    }
+
+    /** Serves the web console under {@code /console/} beside the API (see {@link LocalConsole}). Call before start. */
+    public LocalHttpApi withConsole(LocalConsole console) {
+        this.console = console;
         return this;
     }
 
@@ -211,6 +218,10 @@ public final class LocalHttpApi implements AutoCloseable {
             byte[] body = readBody(exchange.getRequestBody(), headers);
             if (body == null) {
                 response = HttpApiResponse.json(413, "{\"message\":\"Request Entity Too Large\"}");
+            } else if (console != null && console.serves(rawPath)) {
+                target = "console";
+                response = console.handle(method, rawPath, body,
+                        exchange.getRemoteAddress().getAddress());
             } else {
                 RouteTable.Match match = routeTable.match(method, rawPath);
                 if (match == null) {

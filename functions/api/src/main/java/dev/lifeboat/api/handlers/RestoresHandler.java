@@ -4,24 +4,28 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lifeboat.api.ApiHandler;
 import dev.lifeboat.api.Services;
 import dev.lifeboat.api.http.Body;
+import dev.lifeboat.api.http.Headers;
 import dev.lifeboat.api.http.HttpRequest;
 import dev.lifeboat.api.http.HttpResponse;
 import dev.lifeboat.api.http.Views;
 import dev.lifeboat.domain.backup.BackupService;
 import dev.lifeboat.domain.backup.Restore;
+import dev.lifeboat.domain.backup.RestoreHistoryService;
 import dev.lifeboat.domain.identity.Caller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Restores: one backup of one VM, many VMs at once, and the state of a restore request. */
+/** Restores: one backup of one VM, many VMs at once, the state of a restore request, and the history of requests. */
 public final class RestoresHandler extends ApiHandler {
     static final String RESTORE = "POST /virtual-machines/{vm}/backups/{backupId}/restores";
     static final String MULTI = "POST /restores";
     static final String GET = "GET /restores/{id}";
+    static final String LIST = "GET /restores";
 
     private final BackupService backups;
+    private final RestoreHistoryService history;
 
     public RestoresHandler() {
         this(Services.forEnvironment(System.getenv()), true);
@@ -34,11 +38,12 @@ public final class RestoresHandler extends ApiHandler {
     public RestoresHandler(Services services, boolean snapStart) {
         super(snapStart, services);
         this.backups = services.backups;
+        this.history = services.restoreHistory;
     }
 
     @Override
     public Set<String> routes() {
-        return Set.of(RESTORE, MULTI, GET);
+        return Set.of(RESTORE, MULTI, GET, LIST);
     }
 
     @Override
@@ -66,6 +71,10 @@ public final class RestoresHandler extends ApiHandler {
                 started.restores().forEach(r -> restores.put(r.id(), r));
                 yield HttpResponse.json(202, Views.restoreRequest(started.request(), restores))
                         .withHeader("location", "/restores/" + started.request().id());
+            }
+            case LIST -> {
+                var listing = history.list(caller, request.query("enterprise"), request.query("vm"), request.query("status"), Headers.page(request));
+                yield HttpResponse.json(200, Views.page(listing.page(), r -> Views.restoreRequest(r, listing.restores())));
             }
             default -> {
                 var view = backups.getRequest(caller, request.path("id"));

@@ -144,7 +144,9 @@ public final class BackupPolicyService {
     }
 
     private static DomainException codeTaken(String datacenter, String code) {
-        return DomainException.conflict("Datacenter " + datacenter + " already has a policy with code " + code + " (codes ignore letter case).");
+        // The field is named so that a form (the web console) shows the refusal next to the code.
+        return new DomainException(Problem.CONFLICT, "Datacenter " + datacenter + " already has a policy with code " + code + " (codes ignore letter case).",
+                java.util.List.of(new dev.lifeboat.domain.error.FieldError("code", "is already used by another policy of datacenter " + datacenter)));
     }
 
     private static DomainException inUse(BackupPolicy policy, String consequence) {
