@@ -162,7 +162,7 @@ public final class FaultProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         try {
-            Faults.Fate fate = faults.next();
+            Faults.Fate fate = faults.next(exchange.getRequestMethod() + " " + exchange.getRequestURI());
             if (!faults.latency().isZero()) {
                 Thread.sleep(faults.latency().toMillis());
             }
@@ -172,6 +172,7 @@ public final class FaultProxy implements AutoCloseable {
                 }
                 case ERROR -> send(exchange, Answer.of(faults.errorStatus(), "text/plain; charset=utf-8", "Injected fault"));
                 case SERVE -> send(exchange, answer(request(exchange)));
+                case SERVE_THEN_DROP -> answer(request(exchange)); // forwarded and acted on; the answer goes nowhere
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
