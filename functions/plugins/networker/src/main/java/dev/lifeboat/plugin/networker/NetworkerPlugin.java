@@ -760,24 +760,28 @@ public final class NetworkerPlugin implements BackupPlugin {
     record VmId(String vCenter, String uuid) {}
 
     /**
-     * The VM's vCenter and uuid from the command; when either is missing, from NetWorker's VM lists
-     * ({@code GET /vmware/vms?q=uuid:...} or {@code q=name:...}, then {@code /vmware/protectedvms}, which keeps VMs
-     * vCenter no longer has, §2.3). The filter is also applied here, in case a server ignores {@code q}.
+     * The VM's vCenter and uuid. Its identity is (api.md revision 2) the uuid when the command gives one, else its
+     * vCenter and moref (NetWorker's VM lists carry {@code morefId}), else its name. When the command lacks the uuid or
+     * the vCenter, they come from NetWorker's VM lists ({@code GET /vmware/vms?q=uuid:...}, {@code q=morefId:...} or
+     * {@code q=name:...}, then {@code /vmware/protectedvms}, which keeps VMs vCenter no longer has, §2.3). The filter is
+     * also applied here, in case a server ignores {@code q}.
      */
     private static VmId vmId(NetworkerClient c, Refs.Vm vm) {
         if (vm.uuid() != null && vm.vcenter() != null) {
             return new VmId(vm.vcenter(), vm.uuid());
         }
-        if (vm.uuid() == null && vm.name() == null) {
-            throw new TerminalError(TerminalError.UNKNOWN_VM, "VM " + vm.id() + " has neither a uuid nor a name to find it in NetWorker");
+        boolean byMoref = vm.uuid() == null && vm.vcenter() != null && vm.moref() != null;
+        if (vm.uuid() == null && !byMoref && vm.name() == null) {
+            throw new TerminalError(TerminalError.UNKNOWN_VM, "VM " + vm.id() + " has neither a uuid, nor a vCenter and moref, nor a name to find it in NetWorker");
         }
-        String q = vm.uuid() != null ? "uuid:" + vm.uuid() : "name:" + vm.name();
+        String q = vm.uuid() != null ? "uuid:" + vm.uuid() : byMoref ? "morefId:" + vm.moref() : "name:" + vm.name();
         for (String list : List.of("vmware/vms", "vmware/protectedvms")) {
             JsonNode answer = c.get(list + "?q=" + NetworkerClient.query(q), new NetworkerClient.Lookup(TerminalError.UNKNOWN_VM, "the VM list"));
             List<JsonNode> found = new ArrayList<>();
             for (JsonNode n : Wire.items(answer, "vms")) {
-                boolean same = vm.uuid() != null ? vm.uuid().equalsIgnoreCase(Wire.text(n, "uuid")) : vm.name().equals(Wire.text(n, "name"));
-                boolean sameVc = vm.vcenter() == null || vm.vcenter().equals(Wire.text(n, "vCenterHostname"));
+                boolean same = vm.uuid() != null ? vm.uuid().equalsIgnoreCase(Wire.text(n, "uuid"))
+                        : byMoref ? vm.moref().equalsIgnoreCase(Wire.text(n, "morefId")) : vm.name().equals(Wire.text(n, "name"));
+                boolean sameVc = vm.vcenter() == null || vm.vcenter().equalsIgnoreCase(Wire.text(n, "vCenterHostname"));
                 if (same && sameVc && Wire.text(n, "uuid") != null && Wire.text(n, "vCenterHostname") != null) {
                     found.add(n);
                 }
@@ -790,7 +794,8 @@ public final class NetworkerPlugin implements BackupPlugin {
                 return new VmId(Wire.text(found.get(0), "vCenterHostname"), Wire.text(found.get(0), "uuid"));
             }
         }
-        throw new TerminalError(TerminalError.UNKNOWN_VM, "NetWorker knows no VM " + (vm.uuid() != null ? "with uuid " + vm.uuid() : "named " + vm.name()));
+        throw new TerminalError(TerminalError.UNKNOWN_VM, "NetWorker knows no VM " + (vm.uuid() != null ? "with uuid " + vm.uuid()
+                : byMoref ? "with moref " + vm.moref() + " in vCenter " + vm.vcenter() : "named " + vm.name()));
     }
 
     /** Whether vCenter (as NetWorker sees it) lacks the VM: {@code GET {VC}/vms/{uuid}} answers 404. */
