@@ -11,6 +11,8 @@ import dev.lifeboat.secrets.SecretStores;
 import dev.lifeboat.secrets.SecretsManagerSecretStore;
 import dev.lifeboat.domain.backup.BackupService;
 import dev.lifeboat.domain.backup.LifecycleWorkflows;
+import dev.lifeboat.domain.events.EventPublisher;
+import dev.lifeboat.events.EventBridgePublisher;
 import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
@@ -24,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
@@ -56,6 +59,15 @@ public final class Services {
 
     public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
                     LifecycleWorkflows lifecycles, Map<String, String> env, Clock clock) {
+        this(dynamo, secrets, checker, workflow, lifecycles, events(env), env, clock);
+    }
+
+    /**
+     * @param events where a backup or restore that no workflow could start is published as FAILED; the API publishes
+     *               nothing else (the workflows publish every other change)
+     */
+    public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
+                    LifecycleWorkflows lifecycles, EventPublisher events, Map<String, String> env, Clock clock) {
         String table = require(env, "TABLE_NAME");
         DynamoConfigStore store = new DynamoConfigStore(dynamo, table);
         Ids ids = new Ids(clock);
@@ -67,7 +79,7 @@ public final class Services {
         DynamoVmStore vmStore = new DynamoVmStore(dynamo, table);
         this.vms = new VirtualMachineService(vmStore, workflow, clock);
         this.vmBackups = new VmBackupService(vmStore, store, store, store, workflow, clock);
-        this.backups = new BackupService(vmStore, new DynamoBackupStore(dynamo, table), store, store, lifecycles, clock, ids);
+        this.backups = new BackupService(vmStore, new DynamoBackupStore(dynamo, table), store, store, lifecycles, events, clock, ids);
         this.idempotency = new Idempotency(new DynamoIdempotencyStore(dynamo, table), clock);
     }
 
@@ -84,6 +96,12 @@ public final class Services {
                 new StepFunctionsScheduleWorkflow(sfn(e), e.get("APPLY_SCHEDULE_STATE_MACHINE_ARN")),
                 new StepFunctionsLifecycleWorkflows(new StepFunctionsStarter(sfn(e)), e.get("BACKUP_STATE_MACHINE_ARN"), e.get("RESTORE_STATE_MACHINE_ARN")),
                 e, Clock.systemUTC()));
+    }
+
+    /** The bus of {@code EVENT_BUS_NAME}; its client is built only when a workflow could not be started. */
+    private static EventPublisher events(Map<String, String> env) {
+        return EventBridgePublisher.fromEnvironment(env, AwsClients.lazy(() -> AwsClients.build(
+                EventBridgeClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "EVENTBRIDGE")));
     }
 
     private static final Map<Map<String, String>, java.util.function.Supplier<SfnClient>> SFN = new ConcurrentHashMap<>();

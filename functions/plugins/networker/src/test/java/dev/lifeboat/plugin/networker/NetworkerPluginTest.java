@@ -82,9 +82,9 @@ class NetworkerPluginTest {
     // ---- policies and schedules ---------------------------------------------------------------------------------------
 
     @Test
-    void policiesAreTheProtectionGroupsWithTheirWorkflows() {
+    void policiesAreTheProtectionGroupsWithTheirWorkflowsThenTheProtectionPolicies() {
         List<Results.ExternalPolicy> policies = nw.plugin.listPolicies(nw.session());
-        assertEquals(List.of("GOLD", "SILVER"), policies.stream().map(Results.ExternalPolicy::code).toList());
+        assertEquals(List.of("GOLD", "SILVER", "Lifeboat"), policies.stream().map(Results.ExternalPolicy::code).toList());
         assertEquals("protectiongroups/GOLD", policies.get(0).ref());
         assertTrue(policies.get(0).name().contains("workflow GOLD"), policies.get(0).name());
     }
