@@ -70,7 +70,10 @@ public final class LocalSoak {
             System.exit(2);
             return;
         }
-        int failures = new LocalSoak(o, System.out).run();
+        // The handlers log a line per request and command to standard output; the soak's report alone goes there.
+        PrintStream report = System.out;
+        System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+        int failures = new LocalSoak(o, report).run();
         System.exit(failures == 0 ? 0 : 1);
     }
 
