@@ -12,6 +12,8 @@ import dev.lifeboat.domain.secret.SecretStore;
 import dev.lifeboat.domain.backup.BackupService;
 import dev.lifeboat.domain.backup.LifecycleWorkflows;
 import dev.lifeboat.domain.backup.RestoreHistoryService;
+import dev.lifeboat.domain.events.EventPublisher;
+import dev.lifeboat.events.EventBridgePublisher;
 import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
@@ -63,6 +66,15 @@ public final class Services {
 
     public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
                     LifecycleWorkflows lifecycles, Map<String, String> env, Clock clock) {
+        this(dynamo, secrets, checker, workflow, lifecycles, events(env), env, clock);
+    }
+
+    /**
+     * @param events where a backup or restore that no workflow could start is published as FAILED; the API publishes
+     *               nothing else (the workflows publish every other change)
+     */
+    public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
+                    LifecycleWorkflows lifecycles, EventPublisher events, Map<String, String> env, Clock clock) {
         String table = require(env, "TABLE_NAME");
         DynamoConfigStore store = new DynamoConfigStore(dynamo, table);
         Ids ids = new Ids(clock);
@@ -75,7 +87,7 @@ public final class Services {
         this.vms = new VirtualMachineService(vmStore, workflow, clock);
         this.vmBackups = new VmBackupService(vmStore, store, store, store, workflow, clock);
         DynamoBackupStore backupStore = new DynamoBackupStore(dynamo, table);
-        this.backups = new BackupService(vmStore, backupStore, store, store, lifecycles, clock, ids);
+        this.backups = new BackupService(vmStore, backupStore, store, store, lifecycles, events, clock, ids);
         this.datacenters = new DatacenterDirectoryService(store);
         this.restoreHistory = new RestoreHistoryService(vmStore, backupStore);
         this.idempotency = new Idempotency(new DynamoIdempotencyStore(dynamo, table), clock);
@@ -111,6 +123,12 @@ public final class Services {
             managerAdapters.build();
         }
         return this;
+    }
+
+    /** The bus of {@code EVENT_BUS_NAME}; its client is built only when a workflow could not be started. */
+    private static EventPublisher events(Map<String, String> env) {
+        return EventBridgePublisher.fromEnvironment(env, AwsClients.lazy(() -> AwsClients.build(
+                EventBridgeClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "EVENTBRIDGE")));
     }
 
     private static final Map<Map<String, String>, java.util.function.Supplier<SfnClient>> SFN = new ConcurrentHashMap<>();

@@ -44,6 +44,7 @@ import dev.lifeboat.domain.vm.BackupConfigDraft;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
 import java.time.Instant;
+import dev.lifeboat.domain.events.EventPublisher;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -63,7 +64,8 @@ class BackupServiceTest {
     final BackupPropertiesService properties = new BackupPropertiesService(store, CLOCK);
     final BackupManagerService managers = new BackupManagerService(store, new InMemorySecretStore(), m -> null, CLOCK,
             Fixtures.sequentialIds(), "#", "lifeboat/test");
-    final BackupService service = new BackupService(store, backupStore, store, store, workflows, CLOCK, Fixtures.sequentialIds());
+    final List<EventPublisher.StateChangeEvent> events = new java.util.ArrayList<>();
+    final BackupService service = new BackupService(store, backupStore, store, store, workflows, events::addAll, CLOCK, Fixtures.sequentialIds());
     BackupPolicy gold;
     int backupIds;
 
@@ -150,6 +152,10 @@ class BackupServiceTest {
         assertEquals(BackupStatus.FAILED, failed.status());
         assertEquals("WORKFLOW_UNAVAILABLE", failed.error().code());
         assertTrue(backupStore.lockHolder("vm-1").isEmpty());
+        // Published like every other change, since no workflow will: QUEUED, then FAILED with the reason.
+        assertEquals(List.of("QUEUED", "FAILED"), events.stream().map(e -> e.detail().get("status")).toList());
+        assertTrue(events.stream().allMatch(e -> e.kind() == EventPublisher.StateChangeEvent.Kind.BACKUP && failed.id().equals(e.resource())));
+        assertEquals("WORKFLOW_UNAVAILABLE", ((java.util.Map<?, ?>) events.get(1).detail().get("error")).get("code"), events.toString());
     }
 
     @Test
@@ -265,6 +271,8 @@ class BackupServiceTest {
         refused(Problem.SERVICE_UNAVAILABLE, () -> service.restore(RESTORER, "vm-1", b.id()));
         assertEquals("WORKFLOW_UNAVAILABLE", backupStore.restoresOf("vm-1", b.id()).get(0).error().code());
         assertTrue(backupStore.lockHolder("vm-1").isEmpty());
+        List<EventPublisher.StateChangeEvent> restoreEvents = events.stream().filter(e -> e.kind() == EventPublisher.StateChangeEvent.Kind.RESTORE).toList();
+        assertEquals(List.of("QUEUED", "FAILED"), restoreEvents.stream().map(e -> e.detail().get("status")).toList());
         workflows.unavailable = false;
         assertEquals(RestoreStatus.QUEUED, service.restore(RESTORER, "vm-1", b.id()).restores().get(0).status(),
                 "with multipleRestore off, the same request may be sent again");

@@ -70,6 +70,22 @@ public final class CommandJson {
         return out;
     }
 
+    /**
+     * The optional {@code run} of a start command, {@code {"id": "<backup or restore id>", "since": "<instant>"}}, kept
+     * beside the command's fields (see {@link Refs.Run}); null when absent.
+     */
+    public static Refs.Run run(JsonNode in) {
+        JsonNode r = in.path("run");
+        if (!r.isObject()) {
+            return null;
+        }
+        return new Refs.Run(text(r, "id", true), instant(text(r, "since", true), "run.since"));
+    }
+
+    public static ObjectNode run(Refs.Run run) {
+        return NODES.objectNode().put("id", run.id()).put("since", run.since().toString());
+    }
+
     static Refs.Vm vm(JsonNode v) {
         return new Refs.Vm(text(v, "id", true), text(v, "name", false), text(v, "vcenter", false), text(v, "moref", false),
                 text(v, "uuid", false), v.path("allocated").asBoolean(true));

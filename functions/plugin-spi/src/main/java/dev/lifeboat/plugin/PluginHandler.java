@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.time.Instant;
 
 /**
  * The Lambda frame of every plugin: read the command, fetch the password by reference, run one operation, write the
@@ -37,7 +38,20 @@ public abstract class PluginHandler implements RequestStreamHandler {
         } catch (IOException e) {
             throw new TerminalError(TerminalError.BAD_COMMAND, "the command is not JSON");
         }
-        output.write(CommandJson.TREES.bytes(handle(in)));
+        output.write(CommandJson.TREES.bytes(handle(in, deadline(context))));
+    }
+
+    /**
+     * When the command must have answered: Lambda's remaining time less a margin (a tenth, at least 2 s) for writing
+     * the answer, so the plugin's own retries never outlive the invocation; without a context, {@link Session#DEFAULT_BUDGET}.
+     */
+    static Instant deadline(Context context) {
+        Instant now = Instant.now();
+        if (context == null || context.getRemainingTimeInMillis() <= 0) {
+            return now.plus(Session.DEFAULT_BUDGET);
+        }
+        long remaining = context.getRemainingTimeInMillis();
+        return now.plusMillis(Math.max(0, remaining - Math.max(2_000, remaining / 10)));
     }
 
     /**
@@ -57,12 +71,16 @@ public abstract class PluginHandler implements RequestStreamHandler {
     }
 
     public ObjectNode handle(JsonNode in) {
+        return handle(in, Instant.now().plus(Session.DEFAULT_BUDGET));
+    }
+
+    public ObjectNode handle(JsonNode in, Instant deadline) {
         long started = System.nanoTime();
         Command command = null;
         String outcome = "ok";
         try {
             command = CommandJson.command(in);
-            Session session = new Session(command.manager(), password(command));
+            Session session = new Session(command.manager(), password(command), deadline, CommandJson.run(in));
             return run(command, session);
         } catch (PluginError e) {
             outcome = e.getClass().getSimpleName() + " " + e.code();

@@ -28,6 +28,12 @@ public final class Refs {
         public enum Kind { BACKUP, RESTORE }
     }
 
+    /**
+     * The Lifeboat backup or restore a start command serves: its id, and when Lifeboat began it (before any attempt of
+     * the start). A start retried after its answer was lost looks for a job of the VM since then and adopts it.
+     */
+    public record Run(String id, Instant since) {}
+
     /** A restore point in the backup system. */
     public record RestorePoint(String ref, Instant createdAt, Long sizeBytes) {}
 

@@ -39,7 +39,7 @@ class PluginHandlerTest {
         }
         public Results.Schedule applySchedule(Session s, Refs.Vm vm, Refs.Policy p) { return new Results.Schedule(true, vm.id() + "->" + p.code()); }
         public Results.Schedule removeSchedule(Session s, Refs.Vm vm, Refs.Policy p) { return new Results.Schedule(true, "removed"); }
-        public Refs.Job startBackup(Session s, Refs.Vm vm, Refs.Policy p) { return new Refs.Job(Refs.Job.Kind.BACKUP, "jobs/7", Instant.parse("2026-11-27T08:00:00Z")); }
+        public Refs.Job startBackup(Session s, Refs.Vm vm, Refs.Policy p) { lastSession.set(s); return new Refs.Job(Refs.Job.Kind.BACKUP, "jobs/7", Instant.parse("2026-11-27T08:00:00Z")); }
         public Refs.Job startRestore(Session s, Refs.Vm vm, Refs.RestorePoint r, Refs.RestoreMode m) { return new Refs.Job(Refs.Job.Kind.RESTORE, m + ":" + r.ref(), null); }
         public Results.JobStatus pollJob(Session s, Refs.Job job) {
             return new Results.JobStatus(job, Results.JobStatus.State.SUCCEEDED, 100, new Refs.RestorePoint("rp-1", Instant.parse("2026-11-27T08:05:00Z"), 1024L), null);
@@ -88,6 +88,30 @@ class PluginHandlerTest {
         String everything = logs.toString(StandardCharsets.UTF_8) + command("START_BACKUP", ref);
         assertFalse(everything.contains("Secret-1") || everything.contains("Secret-2"), "no password in logs or commands");
         assertTrue(logs.toString(StandardCharsets.UTF_8).contains("\"Operation\":\"POLL_JOB\""));
+    }
+
+    @Test
+    void aStartCarriesItsRunAndEveryCommandItsDeadlineFromTheLambdaContext(@TempDir Path dir) throws Exception {
+        FileSecretStore secrets = new FileSecretStore(dir);
+        SecretRef ref = secrets.put("lifeboat/manager/01J", new Secret(PASSWORD));
+        ObjectNode start = command("START_BACKUP", ref);
+        start.set("run", CommandJson.run(new Refs.Run("01BACKUP", Instant.parse("2026-12-05T08:00:00Z"))));
+        Instant before = Instant.now();
+        handler(secrets).handleRequest(new java.io.ByteArrayInputStream(start.toString().getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayOutputStream(), remaining(30_000));
+        Session s = plugin.lastSession.get();
+        assertEquals(new Refs.Run("01BACKUP", Instant.parse("2026-12-05T08:00:00Z")), s.run());
+        // 30 s left: the plugin must be done 3 s (a tenth) before Lambda ends it.
+        assertTrue(!s.deadline().isBefore(before.plusSeconds(27)) && !s.deadline().isAfter(Instant.now().plusSeconds(27)), s.deadline().toString());
+        handler(secrets).handle(command("LIST_POLICIES", ref));
+        assertNull(plugin.lastSession.get().run(), "only a start has a run");
+    }
+
+    /** A Lambda context with this much time left; nothing else of it is read. */
+    private static com.amazonaws.services.lambda.runtime.Context remaining(int millis) {
+        return (com.amazonaws.services.lambda.runtime.Context) java.lang.reflect.Proxy.newProxyInstance(PluginHandlerTest.class.getClassLoader(),
+                new Class<?>[] {com.amazonaws.services.lambda.runtime.Context.class},
+                (proxy, method, args) -> method.getName().equals("getRemainingTimeInMillis") ? millis : null);
     }
 
     @Test

@@ -80,7 +80,7 @@ class DynamoBackupStoreTest {
         config = new DynamoConfigStore(dynamo, table);
         vms = new DynamoVmStore(dynamo, table);
         store = new DynamoBackupStore(dynamo, table);
-        service = new BackupService(vms, store, config, config, workflows, CLOCK, ids);
+        service = new BackupService(vms, store, config, config, workflows, events -> { }, CLOCK, ids);
         new BackupManagerService(config, new InMemorySecretStore(), m -> null, CLOCK, ids, "#", "lifeboat/test")
                 .put(ADMIN, "dc1", () -> new ManagerDraft("nw", "NETWORKER", "https://nw/api", "a#b", new Secret("c#d")), ExpectedVersion.ANY);
         new BackupPropertiesService(config, CLOCK).put(ADMIN, "dc1", () -> new PropertiesDraft(false, false, false, true), ExpectedVersion.ANY);

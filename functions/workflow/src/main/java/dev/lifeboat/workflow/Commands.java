@@ -2,6 +2,7 @@ package dev.lifeboat.workflow;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.Restore;
 import dev.lifeboat.domain.manager.BackupManager;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.domain.vm.VmState;
@@ -32,11 +33,28 @@ final class Commands {
         return CommandJson.toJson(c);
     }
 
+    /**
+     * The start command of a backup with its run (the backup's id and when it began), so that a start retried after
+     * its answer was lost adopts the job it started instead of starting a second one.
+     */
+    static ObjectNode startBackup(BackupManager m, VirtualMachine vm, Backup backup, String policyCode) {
+        ObjectNode out = startBackup(m, vm, backup.policyId(), policyCode);
+        out.set("run", CommandJson.run(new Refs.Run(backup.id(), backup.startedAt() != null ? backup.startedAt() : backup.requestedAt())));
+        return out;
+    }
+
     /** A VM that is not allocated is recreated (NetWorker); any other restore goes back in place. */
     static ObjectNode startRestore(BackupManager m, VirtualMachine vm, Backup backup) {
         Refs.RestoreMode mode = vm.state() == VmState.DEPLOYED ? Refs.RestoreMode.IN_PLACE : Refs.RestoreMode.NEW_VM;
         return CommandJson.toJson(Command.of(Operation.START_RESTORE, manager(m)).withVm(vm(vm))
                 .withRestore(new Refs.RestorePoint(backup.providerRef(), backup.finishedAt(), backup.sizeBytes()), mode));
+    }
+
+    /** The start command of a restore with its run (see {@link #startBackup(BackupManager, VirtualMachine, Backup, String)}). */
+    static ObjectNode startRestore(BackupManager m, VirtualMachine vm, Backup backup, Restore restore) {
+        ObjectNode out = startRestore(m, vm, backup);
+        out.set("run", CommandJson.run(new Refs.Run(restore.id(), restore.startedAt() != null ? restore.startedAt() : restore.requestedAt())));
+        return out;
     }
 
     static ObjectNode schedule(Operation operation, BackupManager m, VirtualMachine vm, String policyId, String policyCode) {

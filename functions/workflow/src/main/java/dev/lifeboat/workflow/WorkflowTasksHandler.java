@@ -132,7 +132,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
             out.put("deadline", run.deadline().toString());
-            out.set("startCommand", Commands.startBackup(run.manager(), run.vm(), run.backup().policyId(), run.policyCode()));
+            out.set("startCommand", Commands.startBackup(run.manager(), run.vm(), run.backup(), run.policyCode()));
         }
         return out;
     }
@@ -213,7 +213,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
             out.put("deadline", run.deadline().toString());
-            out.set("startCommand", Commands.startRestore(run.manager(), run.vm(), run.backup()));
+            out.set("startCommand", Commands.startRestore(run.manager(), run.vm(), run.backup(), run.restore()));
         }
         return out;
     }

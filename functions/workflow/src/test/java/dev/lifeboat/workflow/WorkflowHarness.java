@@ -119,7 +119,7 @@ final class WorkflowHarness implements AutoCloseable {
         config.saveAllowance(new Allowance("ent-1", DC, List.of(gold.id()), 1), 0);
         registry = new VirtualMachineService(vms, applies, clock);
         configurations = new VmBackupService(vms, config, config, config, applies, clock);
-        backups = new BackupService(vms, backupStore, config, config, lifecycles, clock, ids);
+        backups = new BackupService(vms, backupStore, config, config, lifecycles, list -> events.addAll(list), clock, ids);
 
         Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", table));
         env.putAll(extraEnv);

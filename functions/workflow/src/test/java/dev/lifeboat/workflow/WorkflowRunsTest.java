@@ -121,14 +121,17 @@ class WorkflowRunsTest {
     }
 
     @Test
-    void aPluginThatAnswers500TwiceIsRetriedAndTheBackupSucceeds(URI dynalite) throws Exception {
+    void aPluginThatStillFailsAfterItsOwnRetriesIsRetriedByTheWorkflowAndTheBackupSucceeds(URI dynalite) throws Exception {
         harness(dynalite);
         VirtualMachine vm = h.deployedVm("web-01");
         Backup queued = backupNow(vm.id());
-        h.sim.faults().failNext(2, 500);
+        // The plugin repeats a failed read itself, up to MAX_ATTEMPTS times; one more failure than that leaves the
+        // start to the workflow's Retry.
+        h.sim.faults().failNext(dev.lifeboat.plugin.TransientRetry.MAX_ATTEMPTS + 1, 500);
         Execution e = h.runBackup(queued);
         assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
-        assertEquals(2, e.retries("StartNetworker"), e::describe);
+        assertEquals(1, e.retries("StartNetworker"), e::describe);
+        assertEquals(1, h.sim.jobs().size(), "one NetWorker job for the backup");
         assertEquals(BackupStatus.SUCCESS, h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow().status());
     }
 
@@ -321,8 +324,9 @@ class WorkflowRunsTest {
         }
         // The start is done once the job exists and its answer has gone back (polls follow every 100 ms for 2.5 s).
         Thread.sleep(300);
-        // NetWorker goes away while the job runs: more failures than one poll's retries.
-        h.sim.faults().failNext(6, 503);
+        // NetWorker goes away while the job runs: more failures than one poll's retries (the state's 1 + 4 attempts, each
+        // repeating its read MAX_ATTEMPTS times).
+        h.sim.faults().failNext(5 * dev.lifeboat.plugin.TransientRetry.MAX_ATTEMPTS, 503);
         Execution e = run.get(60, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
         assertFalse(e.stateEvents("StateEntered", "PollUnanswered").isEmpty(), "a poll that failed after its retries was waited out");

@@ -11,6 +11,8 @@ import dev.lifeboat.domain.error.DomainException;
 import dev.lifeboat.domain.error.FieldError;
 import dev.lifeboat.domain.error.Problem;
 import dev.lifeboat.domain.error.Violations;
+import dev.lifeboat.domain.events.EventPublisher;
+import dev.lifeboat.domain.events.EventPublisher.StateChangeEvent;
 import dev.lifeboat.domain.identity.Caller;
 import dev.lifeboat.domain.manager.BackupManager;
 import dev.lifeboat.domain.manager.ManagerRepository;
@@ -47,16 +49,22 @@ public final class BackupService {
     private final ManagerRepository managers;
     private final PropertiesRepository properties;
     private final LifecycleWorkflows workflows;
+    private final EventPublisher events;
     private final Clock clock;
     private final Supplier<String> ids;
 
+    /**
+     * @param events where a backup or restore that no workflow could start is published, QUEUED then FAILED (the
+     *               workflows publish every other change, QUEUED included)
+     */
     public BackupService(VmRepository vms, BackupRepository backups, ManagerRepository managers, PropertiesRepository properties,
-                         LifecycleWorkflows workflows, Clock clock, Supplier<String> ids) {
+                         LifecycleWorkflows workflows, EventPublisher events, Clock clock, Supplier<String> ids) {
         this.vms = vms;
         this.backups = backups;
         this.managers = managers;
         this.properties = properties;
         this.workflows = workflows;
+        this.events = events;
         this.clock = clock;
         this.ids = ids;
     }
@@ -133,6 +141,7 @@ public final class BackupService {
             Backup failed = backup.withStatus(BackupStatus.FAILED, now(), new ErrorInfo(WORKFLOW_UNAVAILABLE,
                     "The backup-lifecycle workflow could not be started."));
             backups.finishBackup(backup, failed);
+            publish(List.of(BackupLifecycle.event(backup), BackupLifecycle.event(failed)));
             throw new DomainException(Problem.SERVICE_UNAVAILABLE, "The backup-lifecycle workflow could not be started; nothing was backed up. Try again.");
         }
         return backup;
@@ -258,13 +267,33 @@ public final class BackupService {
         try {
             workflows.startRestores(request);
         } catch (LifecycleWorkflows.Unavailable e) {
+            List<StateChangeEvent> changes = new ArrayList<>();
             for (Restore r : accepted) {
-                backups.finishRestore(r, r.withStatus(RestoreStatus.FAILED, now(), new ErrorInfo(WORKFLOW_UNAVAILABLE,
-                        "The multi-restore workflow could not be started.")));
+                Restore failed = r.withStatus(RestoreStatus.FAILED, now(), new ErrorInfo(WORKFLOW_UNAVAILABLE,
+                        "The multi-restore workflow could not be started."));
+                backups.finishRestore(r, failed);
+                Optional<Backup> of = backups.findBackup(r.vm(), r.backupId());
+                if (of.isPresent()) {
+                    changes.add(BackupLifecycle.event(r, of.get()));
+                    changes.add(BackupLifecycle.event(failed, of.get()));
+                }
             }
+            publish(changes);
             throw new DomainException(Problem.SERVICE_UNAVAILABLE, "The multi-restore workflow could not be started; nothing was restored. Try again.");
         }
         return new Started(request, accepted);
+    }
+
+    /**
+     * Best effort: the failure is recorded and the caller is told (503) whatever the bus does; events it could not take
+     * are lost, as for a workflow whose bus is down after its retries.
+     */
+    private void publish(List<StateChangeEvent> changes) {
+        try {
+            events.publish(changes);
+        } catch (EventPublisher.Unavailable | IllegalArgumentException e) {
+            // nothing more to do: the status is recorded and the answer says it
+        }
     }
 
     /** A restore request with the current state of its restores; visible to the requester's enterprise. */

@@ -72,6 +72,9 @@ public final class FaultProxy implements AutoCloseable {
             List<String> values = headers.get(name);
             return values == null || values.isEmpty() ? null : values.get(0);
         }
+
+        /** What a rule answers to send nothing at all: the connection closes without an answer. */
+        public static final Answer NONE = new Answer(-1, Map.of(), null);
     }
 
     /** Sends a request on to the upstream and returns its answer. */
@@ -162,7 +165,7 @@ public final class FaultProxy implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         try {
-            Faults.Fate fate = faults.next();
+            Faults.Fate fate = faults.next(exchange.getRequestMethod() + " " + exchange.getRequestURI());
             if (!faults.latency().isZero()) {
                 Thread.sleep(faults.latency().toMillis());
             }
@@ -171,7 +174,13 @@ public final class FaultProxy implements AutoCloseable {
                     // No answer: closing the exchange below ends the connection.
                 }
                 case ERROR -> send(exchange, Answer.of(faults.errorStatus(), "text/plain; charset=utf-8", "Injected fault"));
-                case SERVE -> send(exchange, answer(request(exchange)));
+                case SERVE -> {
+                    Answer a = answer(request(exchange));
+                    if (a != Answer.NONE) {
+                        send(exchange, a);
+                    }
+                }
+                case SERVE_THEN_DROP -> answer(request(exchange)); // forwarded and acted on; the answer goes nowhere
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,10 +2,12 @@ package dev.lifeboat.sim;
 
 import java.time.Duration;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * The fault switch of a simulator, for reliability tests: a share of requests answered with a server error, a delay
- * before every answer, and a share of connections dropped without an answer. Changeable while the simulator runs;
+ * before every answer, a share of connections dropped without an answer, and requests carried out whose answer is
+ * then dropped (the backup system started the job, the client never heard). Changeable while the simulator runs;
  * the random source is seeded so a failing test can be replayed.
  */
 public final class Faults {
@@ -15,6 +17,9 @@ public final class Faults {
     private volatile double dropRate;
     private volatile int failNext;
     private volatile int dropNext;
+    private volatile int dropAnswerNext;
+    private volatile double dropAnswerRate;
+    private volatile Predicate<String> dropAnswerOf = r -> false;
     private final Random random;
 
     public Faults(long seed) {
@@ -56,17 +61,51 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * The next {@code count} requests that {@code requests} accepts are carried out, then their connection is closed
+     * without an answer. A request is seen as {@code "METHOD /path?query"}.
+     */
+    public Faults dropAnswerNext(int count, Predicate<String> requests) {
+        this.dropAnswerOf = requests;
+        this.dropAnswerNext = count;
+        return this;
+    }
+
+    /** A share (0..1) of the requests that {@code requests} accepts carried out, then left without an answer. */
+    public Faults dropAnswerRate(double rate, Predicate<String> requests) {
+        this.dropAnswerOf = requests;
+        this.dropAnswerRate = rate;
+        return this;
+    }
+
     public Faults clear() {
         errorRate = 0;
         dropRate = 0;
         failNext = 0;
         dropNext = 0;
+        dropAnswerNext = 0;
+        dropAnswerRate = 0;
+        dropAnswerOf = r -> false;
         latency = Duration.ZERO;
         return this;
     }
 
     Duration latency() {
         return latency;
+    }
+
+    /** Decides the fate of one request, seen as {@code "METHOD /path?query"}. */
+    synchronized Fate next(String request) {
+        if ((dropAnswerNext > 0 || dropAnswerRate > 0) && dropAnswerOf.test(request)) {
+            if (dropAnswerNext > 0) {
+                dropAnswerNext--;
+                return Fate.SERVE_THEN_DROP;
+            }
+            if (random.nextDouble() < dropAnswerRate) {
+                return Fate.SERVE_THEN_DROP;
+            }
+        }
+        return next();
     }
 
     /** Decides the fate of one request. */
@@ -92,5 +131,5 @@ public final class Faults {
         return errorStatus;
     }
 
-    enum Fate { SERVE, ERROR, DROP }
+    enum Fate { SERVE, ERROR, DROP, SERVE_THEN_DROP }
 }

@@ -42,7 +42,7 @@ public final class SimulatorServer implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", exchange -> {
             try {
-                Faults.Fate fate = faults.next();
+                Faults.Fate fate = faults.next(exchange.getRequestMethod() + " " + exchange.getRequestURI());
                 if (!faults.latency().isZero()) {
                     Thread.sleep(faults.latency().toMillis());
                 }
@@ -57,6 +57,8 @@ public final class SimulatorServer implements AutoCloseable {
                         exchange.getResponseBody().write(body);
                     }
                     case SERVE -> handler.handle(exchange);
+                    // The simulator acts on the request; its answer goes nowhere and the connection closes below.
+                    case SERVE_THEN_DROP -> handler.handle(new MutedExchange(exchange));
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

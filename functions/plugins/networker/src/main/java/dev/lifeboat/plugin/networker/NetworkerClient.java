@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.RetryableError;
 import dev.lifeboat.plugin.TerminalError;
+import dev.lifeboat.plugin.TransientRetry;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -47,6 +48,8 @@ public final class NetworkerClient {
     private final String password;
     private final String authorization;
     private final Duration requestTimeout;
+    private final TransientRetry retry;
+    private int requests;
 
     /** What the caller looked up, so that a 404 becomes the right UNKNOWN_* error with a message a person can act on. */
     public record Lookup(String notFoundCode, String what) {
@@ -70,6 +73,12 @@ public final class NetworkerClient {
      * @param password the NetWorker part of the password
      */
     public NetworkerClient(HttpClient http, String endpoint, String user, String password, Duration requestTimeout) {
+        this(http, endpoint, user, password, requestTimeout, TransientRetry.until(java.time.Instant.now().plus(dev.lifeboat.plugin.Session.DEFAULT_BUDGET)));
+    }
+
+    /** @param retry the command's retries of reads and declined requests, within its deadline */
+    public NetworkerClient(HttpClient http, String endpoint, String user, String password, Duration requestTimeout, TransientRetry retry) {
+        this.retry = Objects.requireNonNull(retry);
         this.http = Objects.requireNonNull(http);
         this.base = normalise(endpoint);
         this.user = Objects.requireNonNull(user);
@@ -99,6 +108,15 @@ public final class NetworkerClient {
 
     public URI base() {
         return base;
+    }
+
+    /** HTTP requests this client sent, retries included (for the request-count measurements). */
+    public int requests() {
+        return requests;
+    }
+
+    public TransientRetry retry() {
+        return retry;
     }
 
     /** The base followed by a relative, already encoded path ({@code ""} is the base itself). */
@@ -174,8 +192,13 @@ public final class NetworkerClient {
             rb.method(method, HttpRequest.BodyPublishers.noBody());
         }
         HttpResponse<String> resp;
+        HttpRequest request = rb.build();
         try {
-            resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            // NetWorker keeps no session (§2.1), so every read is safe to repeat; an op (POST) is not.
+            resp = retry.send(!method.equals("POST"), () -> {
+                requests++;
+                return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            }, a -> TransientRetry.Answer.of(a.statusCode(), a.headers().firstValue("Retry-After").orElse(null)));
         } catch (HttpTimeoutException e) {
             // Also the connect timeout (HttpConnectTimeoutException is a subclass): a slow server may answer next time.
             throw new RetryableError(RetryableError.TIMEOUT, "NetWorker did not answer " + method + " " + describe(uri)

@@ -60,6 +60,14 @@ public final class NetworkerPlugin implements BackupPlugin {
      */
     static final Duration BACKUP_LISTING_GRACE = Duration.ofMinutes(2);
 
+    /**
+     * Tolerance for NetWorker's clock when a retried start looks for the job it may have started already: jobs started
+     * up to this long before the run began count as the run's, unless they ended before it began.
+     */
+    static final Duration ADOPT_SKEW = Duration.ofSeconds(10);
+    private static final int ADOPT_LOOKS = 3;
+    /** Times in {@code q=} ranges, as NetWorker's clients write them (§2.2): no offset, read as the server's zone (UTC here). */
+    private static final DateTimeFormatter QUERY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter NAME_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
     private static final Set<String> FAILED_STATUSES = Set.of("failed", "failure", "abandoned", "aborted", "cancelled", "canceled", "interrupted");
     private static final Set<String> SUCCEEDED_STATUSES = Set.of("succeeded", "success", "successful", "completed", "ok");
@@ -286,8 +294,16 @@ public final class NetworkerPlugin implements BackupPlugin {
         PolicyCatalog.Target t = policy != null ? workflowFor(c, PolicyCatalog.read(c).match(policy.code()), id) : protectingWorkflow(c, id);
         ObjectNode body = NetworkerClient.object().put("policy", t.policy()).put("workflow", t.workflow());
         URI uri = c.resolve(vcPath(id.vCenter()) + "/vms/" + NetworkerClient.seg(id.uuid()) + "/op/backup");
+        Refs.Run run = session.run();
+        Optional<URI> adopted = run == null ? Optional.empty() : jobSince(c, vm, false, run.since());
+        if (adopted.isPresent()) {
+            return new Refs.Job(Refs.Job.Kind.BACKUP, NetworkerRefs.backupJob(adopted.get(), id.vCenter(), id.uuid()), run.since());
+        }
         Instant now = settings.clock().instant();
-        NetworkerClient.Response r = c.exchange("POST", uri, body);
+        NetworkerClient.Response r = exchangeStart(c, uri, body, vm, false, run);
+        if (r.location().isPresent() && r.status() == 0) {
+            return new Refs.Job(Refs.Job.Kind.BACKUP, NetworkerRefs.backupJob(r.location().get(), id.vCenter(), id.uuid()), run.since());
+        }
         if (!r.ok()) {
             if (r.status() == 404 || (isPlainRefusal(r) && vmMissing(c, id))) {
                 throw unknownVm(id);
@@ -296,6 +312,89 @@ public final class NetworkerPlugin implements BackupPlugin {
         }
         URI location = jobLocation(c, r, "backup of VM " + id.uuid());
         return new Refs.Job(Refs.Job.Kind.BACKUP, NetworkerRefs.backupJob(location, id.vCenter(), id.uuid()), now);
+    }
+
+    /**
+     * POSTs an op (backup or recover), which is never repeated blindly: when its answer is lost (the connection broke
+     * after the request went out, or a 500/502/504 that may come after NetWorker acted), the job it may have started is
+     * looked for ({@link #jobSince}) and adopted, answered as status 0 with the job's URL as location. Otherwise the
+     * failure goes back to the workflow, whose retry looks again before starting anew.
+     */
+    private NetworkerClient.Response exchangeStart(NetworkerClient c, URI uri, ObjectNode body, Refs.Vm vm, boolean recover, Refs.Run run) {
+        RuntimeException lost;
+        NetworkerClient.Response r = null;
+        try {
+            r = c.exchange("POST", uri, body);
+            if (r.status() < 500 || r.status() == 503) {
+                return r;
+            }
+            lost = c.error("POST", uri, r, null);
+        } catch (RetryableError e) {
+            lost = e;
+        }
+        if (run != null) {
+            for (int look = 0; look < ADOPT_LOOKS; look++) {
+                try {
+                    Optional<URI> job = jobSince(c, vm, recover, run.since());
+                    if (job.isPresent()) {
+                        return new NetworkerClient.Response(0, job, "");
+                    }
+                } catch (RetryableError stillFailing) {
+                    // the lookup failed too: the workflow's retry looks again
+                }
+                if (look + 1 < ADOPT_LOOKS) {
+                    sleep(Duration.ofSeconds(1));
+                }
+            }
+        }
+        if (r != null) {
+            return r;
+        }
+        throw lost;
+    }
+
+    /**
+     * The job that a run began already for this VM: a job whose {@code clientHostname} is the VM (name or uuid), of the
+     * kind wanted (a recover job, or not), started since the run began less {@link #ADOPT_SKEW}, and not ended before it.
+     * NetWorker's jobs carry {@code clientHostname} and {@code startTime}, and {@code GET /jobs?q=startTime:[...]} filters
+     * them (Dell's NetWorker REST v3 reference, {@code GET /jobs}; a Dell sample lists failed save jobs with
+     * {@code q=startTime:["24 hours"] and type:"save job"} and prints {@code clientHostname}). Which job of a VM
+     * backup's tree names the VM as client is [U]; the filter is also applied here, in case a server ignores {@code q}.
+     */
+    private Optional<URI> jobSince(NetworkerClient c, Refs.Vm vm, boolean recover, Instant since) {
+        Instant from = since.minus(ADOPT_SKEW);
+        String q = "startTime:['" + QUERY_TIME.format(from) + "' TO '" + QUERY_TIME.format(settings.clock().instant().plus(Duration.ofDays(1))) + "']";
+        JsonNode answer = c.get("jobs?q=" + NetworkerClient.query(q), new NetworkerClient.Lookup(TerminalError.REFUSED, "the job list"));
+        for (JsonNode j : Wire.items(answer, "jobs")) {
+            String client = Wire.text(j, "clientHostname");
+            boolean sameVm = client != null && (client.equalsIgnoreCase(vm.name()) || client.equalsIgnoreCase(vm.uuid()));
+            boolean isRecover = Optional.ofNullable(Wire.text(j, "type")).orElse("").toLowerCase(Locale.ROOT).contains("recover");
+            Instant started = Wire.time(j, "startTime");
+            Instant ended = Wire.time(j, "endTime");
+            if (!sameVm || isRecover != recover || started == null || started.isBefore(from) || ended != null && ended.isBefore(since)) {
+                continue;
+            }
+            for (JsonNode l : j.path("links")) {
+                String href = Wire.text(l, "href");
+                if (href != null && href.contains("/jobs/")) {
+                    return Optional.of(c.base().resolve(href));
+                }
+            }
+            String id = Wire.text(j, "id");
+            if (id != null) {
+                return Optional.of(c.resolve("jobs/" + id));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetryableError(RetryableError.TIMEOUT, "interrupted while looking for a started NetWorker job", e);
+        }
     }
 
     /** When a group is backed up by several workflows, the one that protects this VM (protectiondetails), else the first. */
@@ -524,8 +623,16 @@ public final class NetworkerPlugin implements BackupPlugin {
         boolean asNew = mode == Refs.RestoreMode.NEW_VM || !vm.allocated();
         ObjectNode body = asNew ? newVmSpec(session, c, vm, b, lookup, mode == Refs.RestoreMode.NEW_VM) : revertSpec(vm);
         URI uri = c.resolve(b.path() + "/op/recover");
+        Refs.Run run = session.run();
+        Optional<URI> adopted = run == null ? Optional.empty() : jobSince(c, vm, true, run.since());
+        if (adopted.isPresent()) {
+            return new Refs.Job(Refs.Job.Kind.RESTORE, adopted.get().toString(), run.since());
+        }
         Instant now = settings.clock().instant();
-        NetworkerClient.Response r = c.exchange("POST", uri, body);
+        NetworkerClient.Response r = exchangeStart(c, uri, body, vm, true, run);
+        if (r.location().isPresent() && r.status() == 0) {
+            return new Refs.Job(Refs.Job.Kind.RESTORE, r.location().get().toString(), run.since());
+        }
         if (!r.ok()) {
             throw c.error("POST", uri, r, lookup);
         }
@@ -653,24 +760,28 @@ public final class NetworkerPlugin implements BackupPlugin {
     record VmId(String vCenter, String uuid) {}
 
     /**
-     * The VM's vCenter and uuid from the command; when either is missing, from NetWorker's VM lists
-     * ({@code GET /vmware/vms?q=uuid:...} or {@code q=name:...}, then {@code /vmware/protectedvms}, which keeps VMs
-     * vCenter no longer has, §2.3). The filter is also applied here, in case a server ignores {@code q}.
+     * The VM's vCenter and uuid. Its identity is (api.md revision 2) the uuid when the command gives one, else its
+     * vCenter and moref (NetWorker's VM lists carry {@code morefId}), else its name. When the command lacks the uuid or
+     * the vCenter, they come from NetWorker's VM lists ({@code GET /vmware/vms?q=uuid:...}, {@code q=morefId:...} or
+     * {@code q=name:...}, then {@code /vmware/protectedvms}, which keeps VMs vCenter no longer has, §2.3). The filter is
+     * also applied here, in case a server ignores {@code q}.
      */
     private static VmId vmId(NetworkerClient c, Refs.Vm vm) {
         if (vm.uuid() != null && vm.vcenter() != null) {
             return new VmId(vm.vcenter(), vm.uuid());
         }
-        if (vm.uuid() == null && vm.name() == null) {
-            throw new TerminalError(TerminalError.UNKNOWN_VM, "VM " + vm.id() + " has neither a uuid nor a name to find it in NetWorker");
+        boolean byMoref = vm.uuid() == null && vm.vcenter() != null && vm.moref() != null;
+        if (vm.uuid() == null && !byMoref && vm.name() == null) {
+            throw new TerminalError(TerminalError.UNKNOWN_VM, "VM " + vm.id() + " has neither a uuid, nor a vCenter and moref, nor a name to find it in NetWorker");
         }
-        String q = vm.uuid() != null ? "uuid:" + vm.uuid() : "name:" + vm.name();
+        String q = vm.uuid() != null ? "uuid:" + vm.uuid() : byMoref ? "morefId:" + vm.moref() : "name:" + vm.name();
         for (String list : List.of("vmware/vms", "vmware/protectedvms")) {
             JsonNode answer = c.get(list + "?q=" + NetworkerClient.query(q), new NetworkerClient.Lookup(TerminalError.UNKNOWN_VM, "the VM list"));
             List<JsonNode> found = new ArrayList<>();
             for (JsonNode n : Wire.items(answer, "vms")) {
-                boolean same = vm.uuid() != null ? vm.uuid().equalsIgnoreCase(Wire.text(n, "uuid")) : vm.name().equals(Wire.text(n, "name"));
-                boolean sameVc = vm.vcenter() == null || vm.vcenter().equals(Wire.text(n, "vCenterHostname"));
+                boolean same = vm.uuid() != null ? vm.uuid().equalsIgnoreCase(Wire.text(n, "uuid"))
+                        : byMoref ? vm.moref().equalsIgnoreCase(Wire.text(n, "morefId")) : vm.name().equals(Wire.text(n, "name"));
+                boolean sameVc = vm.vcenter() == null || vm.vcenter().equalsIgnoreCase(Wire.text(n, "vCenterHostname"));
                 if (same && sameVc && Wire.text(n, "uuid") != null && Wire.text(n, "vCenterHostname") != null) {
                     found.add(n);
                 }
@@ -683,7 +794,8 @@ public final class NetworkerPlugin implements BackupPlugin {
                 return new VmId(Wire.text(found.get(0), "vCenterHostname"), Wire.text(found.get(0), "uuid"));
             }
         }
-        throw new TerminalError(TerminalError.UNKNOWN_VM, "NetWorker knows no VM " + (vm.uuid() != null ? "with uuid " + vm.uuid() : "named " + vm.name()));
+        throw new TerminalError(TerminalError.UNKNOWN_VM, "NetWorker knows no VM " + (vm.uuid() != null ? "with uuid " + vm.uuid()
+                : byMoref ? "with moref " + vm.moref() + " in vCenter " + vm.vcenter() : "named " + vm.name()));
     }
 
     /** Whether vCenter (as NetWorker sees it) lacks the VM: {@code GET {VC}/vms/{uuid}} answers 404. */
@@ -721,7 +833,7 @@ public final class NetworkerPlugin implements BackupPlugin {
         HttpClient http = clients.computeIfAbsent(new TlsKey(m.caBundlePem(), m.insecureTls()),
                 k -> NetworkerClient.httpClient(settings.connectTimeout(), k.caBundlePem(), k.insecure()));
         return new NetworkerClient(http, m.endpoint(), s.backupUser(settings.separator()), s.backupPassword(settings.separator()),
-                settings.requestTimeout());
+                settings.requestTimeout(), s.retry());
     }
 
     private static long elapsedMs(long startedNanos) {

@@ -11,15 +11,20 @@ import java.util.Map;
 
 /**
  * NetWorker's protection policies, workflows and the protection groups they back up, and <b>the one rule</b> by which a
- * Lifeboat policy code names them:
+ * Lifeboat policy code names them (api.md revision 2, "code"), each step ignoring case:
  *
  * <ol>
- *   <li>the code equals, ignoring case, the name of a protection group that a workflow backs up: that group receives
- *       the VM's work item, and backups now run through the (first) workflow backing up that group;</li>
- *   <li>otherwise the code equals, ignoring case, the name of a workflow (in exactly one policy): the workflow's first
- *       protection group receives the work item, and backups now run through that workflow;</li>
+ *   <li>the name of a protection group that a workflow backs up: that group receives the VM's work item, and backups
+ *       now run through the (first) workflow backing up that group;</li>
+ *   <li>otherwise the name of a workflow (in exactly one policy): the workflow's first protection group receives the
+ *       work item, and backups now run through that workflow;</li>
+ *   <li>otherwise the name of a protection policy, then a protection policy's {@code comment} (CloudStack's NetWorker
+ *       plugin finds policies by {@code q=comment:<code>}, backup-systems.md §2.3 [C, CS-N]): the policy's workflows,
+ *       which must back up one protection group between them, since that group is where the VM goes;</li>
  *   <li>otherwise the code is unknown ({@link TerminalError#UNKNOWN_POLICY}).</li>
  * </ol>
+ * Several objects of the same rank (workflows in two policies, two policies with the comment) are refused
+ * ({@link TerminalError#REFUSED}) with the candidates named.
  *
  * Groups come first because a group is what a VM is put into (§2.4) and group names are unique on a server, while a
  * workflow name is unique only within its policy. In the common layout (workflow GOLD backing up group GOLD) both rules
@@ -31,7 +36,11 @@ import java.util.Map;
 final class PolicyCatalog {
 
     /** One (policy, workflow, group) triple; {@code group} is null for a workflow that backs up no group. */
-    record Target(String policy, String workflow, String group) {}
+    record Target(String policy, String workflow, String group, String policyComment) {
+        Target(String policy, String workflow, String group) {
+            this(policy, workflow, group, null);
+        }
+    }
 
     /** What a code names: the group for work items (null if the workflow has none) and the workflows that run it. */
     record Match(String code, String group, List<Target> workflows) {
@@ -54,6 +63,7 @@ final class PolicyCatalog {
             if (policy == null) {
                 continue;
             }
+            String comment = Wire.text(p, "comment");
             JsonNode workflows = p.get("workflows");
             List<JsonNode> wfs;
             if (workflows != null && workflows.isArray() && allNamed(workflows)) {
@@ -70,15 +80,15 @@ final class PolicyCatalog {
                 }
                 List<String> groups = groupNames(w.get("protectionGroups"));
                 if (groups.isEmpty()) {
-                    targets.add(new Target(policy, workflow, null));
+                    targets.add(new Target(policy, workflow, null, comment));
                 }
-                groups.forEach(g -> targets.add(new Target(policy, workflow, g)));
+                groups.forEach(g -> targets.add(new Target(policy, workflow, g, comment)));
             }
         }
         return new PolicyCatalog(targets);
     }
 
-    /** Everything a code can name, as {@link #match} reads it: groups first, then workflows no group name covers. */
+    /** Everything a code can name, in {@link #match}'s order: groups, workflows, policies, then policies' comments. */
     List<Results.ExternalPolicy> external() {
         Map<String, Results.ExternalPolicy> out = new LinkedHashMap<>();
         Map<String, List<Target>> byGroup = new LinkedHashMap<>();
@@ -93,6 +103,14 @@ final class PolicyCatalog {
             out.putIfAbsent(key(t.workflow()), new Results.ExternalPolicy(t.workflow(),
                     "workflow " + t.workflow() + " of policy " + t.policy(),
                     "protectionpolicies/" + NetworkerClient.seg(t.policy()) + "/workflows/" + NetworkerClient.seg(t.workflow())));
+        }
+        for (Target t : targets) {
+            String path = "protectionpolicies/" + NetworkerClient.seg(t.policy());
+            out.putIfAbsent(key(t.policy()), new Results.ExternalPolicy(t.policy(), "protection policy " + t.policy(), path));
+            if (t.policyComment() != null && !t.policyComment().isBlank()) {
+                out.putIfAbsent(key(t.policyComment().strip()), new Results.ExternalPolicy(t.policyComment().strip(),
+                        "comment of protection policy " + t.policy(), path));
+            }
         }
         return List.copyOf(out.values());
     }
@@ -115,8 +133,35 @@ final class PolicyCatalog {
             }
             return new Match(code, byWorkflow.get(0).group(), List.of(byWorkflow.get(0)));
         }
-        throw new TerminalError(TerminalError.UNKNOWN_POLICY, "no NetWorker protection group or workflow is named '" + code
-                + "' (ignoring case)");
+        List<Target> byPolicy = targets.stream().filter(t -> t.policy().equalsIgnoreCase(code)).toList();
+        if (!byPolicy.isEmpty()) {
+            return policyMatch(code, byPolicy, "name");
+        }
+        List<Target> byComment = targets.stream().filter(t -> t.policyComment() != null && t.policyComment().strip().equalsIgnoreCase(code)).toList();
+        if (!byComment.isEmpty()) {
+            List<String> policies = byComment.stream().map(Target::policy).distinct().toList();
+            if (policies.size() > 1) {
+                throw new TerminalError(TerminalError.REFUSED, "policy code '" + code + "' is the comment of " + policies.size()
+                        + " NetWorker protection policies (" + String.join(", ", policies) + "); keep it on one of them");
+            }
+            return policyMatch(code, byComment, "comment");
+        }
+        throw new TerminalError(TerminalError.UNKNOWN_POLICY, "no NetWorker protection group, workflow or protection policy is named '"
+                + code + "', and no protection policy has it as its comment (ignoring case)");
+    }
+
+    /** A protection policy named by the code: its workflows, which must back up a single group between them. */
+    private static Match policyMatch(String code, List<Target> ofPolicy, String by) {
+        List<Target> withGroup = ofPolicy.stream().filter(t -> t.group() != null).toList();
+        List<String> groups = withGroup.stream().map(Target::group).distinct().toList();
+        String policy = ofPolicy.get(0).policy();
+        if (groups.size() > 1) {
+            throw new TerminalError(TerminalError.REFUSED, "policy code '" + code + "' is the " + by + " of NetWorker protection policy '"
+                    + policy + "', whose workflows back up " + groups.size() + " protection groups (" + String.join(", ", groups)
+                    + "); name one of them as the code");
+        }
+        List<Target> run = withGroup.isEmpty() ? ofPolicy : withGroup;
+        return new Match(code, groups.isEmpty() ? null : groups.get(0), run);
     }
 
     private static String key(String name) {

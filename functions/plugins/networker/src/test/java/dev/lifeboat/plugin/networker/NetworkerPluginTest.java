@@ -82,9 +82,9 @@ class NetworkerPluginTest {
     // ---- policies and schedules ---------------------------------------------------------------------------------------
 
     @Test
-    void policiesAreTheProtectionGroupsWithTheirWorkflows() {
+    void policiesAreTheProtectionGroupsWithTheirWorkflowsThenTheProtectionPolicies() {
         List<Results.ExternalPolicy> policies = nw.plugin.listPolicies(nw.session());
-        assertEquals(List.of("GOLD", "SILVER"), policies.stream().map(Results.ExternalPolicy::code).toList());
+        assertEquals(List.of("GOLD", "SILVER", "Lifeboat"), policies.stream().map(Results.ExternalPolicy::code).toList());
         assertEquals("protectiongroups/GOLD", policies.get(0).ref());
         assertTrue(policies.get(0).name().contains("workflow GOLD"), policies.get(0).name());
     }
@@ -272,18 +272,19 @@ class NetworkerPluginTest {
 
     @Test
     void httpErrorsBecomeTypedErrors() {
-        nw.sim.faults().failNext(1, 429);
-        assertCode(RetryableError.class, RetryableError.THROTTLED, () -> nw.plugin.listPolicies(nw.session()));
-        nw.sim.faults().failNext(1, 503);
-        assertCode(RetryableError.class, RetryableError.SERVER_ERROR, () -> nw.plugin.listPolicies(nw.session()));
+        // 429 and 503 are retried until the command's deadline; what is left after it is the typed error.
+        nw.sim.faults().failNext(1000, 429);
+        assertCode(RetryableError.class, RetryableError.THROTTLED, () -> nw.plugin.listPolicies(nw.session(Duration.ofSeconds(1))));
+        nw.sim.faults().failNext(1000, 503);
+        assertCode(RetryableError.class, RetryableError.SERVER_ERROR, () -> nw.plugin.listPolicies(nw.session(Duration.ofSeconds(1))));
         nw.sim.faults().failNext(1, 403);
         assertCode(TerminalError.class, TerminalError.FORBIDDEN, () -> nw.plugin.listPolicies(nw.session()));
         nw.sim.faults().failNext(1, 409);
         TerminalError e = assertCode(TerminalError.class, TerminalError.REFUSED, () -> nw.plugin.listPolicies(nw.session()));
         assertTrue(e.getMessage().contains("Injected fault"), "NetWorker's message is carried: " + e.getMessage());
-        // Two drops: the JDK client retries a GET once when a pooled connection closes without an answer.
-        nw.sim.faults().dropNext(2);
-        assertCode(RetryableError.class, RetryableError.UNREACHABLE, () -> nw.plugin.listPolicies(nw.session()));
+        nw.sim.faults().dropNext(1000);
+        assertCode(RetryableError.class, RetryableError.UNREACHABLE, () -> nw.plugin.listPolicies(nw.session(Duration.ofSeconds(1))));
+        nw.sim.faults().clear();
         assertCode(TerminalError.class, TerminalError.BAD_CREDENTIALS, () -> nw.plugin.listPolicies(nw.wrongPassword()));
     }
 

@@ -55,6 +55,11 @@ final class SimFixture implements AutoCloseable {
         return new Session(manager(), new Secret(NW_PASSWORD + "#" + VC_PART_PASSWORD));
     }
 
+    /** A session whose command must answer within {@code budget}. */
+    Session session(Duration budget) {
+        return new Session(manager(), new Secret(NW_PASSWORD + "#" + VC_PART_PASSWORD), java.time.Instant.now().plus(budget), null);
+    }
+
     Session wrongPassword() {
         return new Session(manager(), new Secret("Wr0ng-Pass#" + VC_PART_PASSWORD));
     }

@@ -117,7 +117,7 @@ public final class VeeamSnapshotPlugin implements BackupPlugin {
         Refs.Manager m = session.manager();
         Refs.Manager veeamManager = new Refs.Manager(m.datacenter(), ManagerType.VEEAM, m.endpoint(), session.backupUser(separator),
                 m.secretRef(), m.caBundlePem(), m.insecureTls());
-        return new Session(veeamManager, new Secret(session.backupPassword(separator)));
+        return new Session(veeamManager, new Secret(session.backupPassword(separator)), session.deadline(), session.run());
     }
 
     private Session vcenterSession(Session session, String vcenter) {
@@ -129,7 +129,7 @@ public final class VeeamSnapshotPlugin implements BackupPlugin {
         }
         Refs.Manager vc = new Refs.Manager(m.datacenter(), ManagerType.VMWARE_SNAPSHOT, "https://" + vcenter + "/sdk", user,
                 m.secretRef(), m.caBundlePem(), m.insecureTls());
-        return new Session(vc, new Secret(password));
+        return new Session(vc, new Secret(password), session.deadline(), session.run());
     }
 
     private static String vcenterOf(Refs.Vm vm) {

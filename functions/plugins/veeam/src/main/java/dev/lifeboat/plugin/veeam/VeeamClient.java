@@ -1,12 +1,14 @@
 package dev.lifeboat.plugin.veeam;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lifeboat.plugin.CommandJson;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.lifeboat.domain.secret.Secret;
 import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.RetryableError;
 import dev.lifeboat.plugin.TerminalError;
+import dev.lifeboat.plugin.TransientRetry;
+import dev.lifeboat.plugin.WarmSessions;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -52,7 +54,6 @@ import javax.net.ssl.SSLException;
 public final class VeeamClient implements AutoCloseable {
     static final String SESSION_HEADER = "X-RestSvcSessionId";
     private static final String JSON = "application/json";
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Duration FIRST_POLL = Duration.ofMillis(50);
 
     /**
@@ -132,21 +133,48 @@ public final class VeeamClient implements AutoCloseable {
         }
     }
 
+    /** A logon session as kept between commands ({@link WarmSessions}): the token and where to log it off. */
+    public record Logon(String token, String logoffPath) {}
+
     private final HttpClient http;
     private final URI base;
     private final String user;
     private final Secret password;
     private final Options options;
+    private final TransientRetry retry;
+    private final WarmSessions<Logon> warm;
+    private final WarmSessions.Key warmKey;
     private String token;
     private String logoffPath;
     private boolean keepSession;
+    private int requests;
 
+    /** A client that logs on for this command only and retries until the default budget of a command. */
     public VeeamClient(HttpClient http, String endpoint, String user, Secret password, Options options) {
+        this(http, endpoint, user, password, options, TransientRetry.until(Instant.now().plus(dev.lifeboat.plugin.Session.DEFAULT_BUDGET)),
+                null, null);
+    }
+
+    /**
+     * @param retry   the command's retries (its deadline comes from the Lambda context)
+     * @param warm    logon sessions kept while the Lambda is warm, or null to log on and off per command
+     * @param warmKey the manager's key in {@code warm} (endpoint, user, secret version)
+     */
+    public VeeamClient(HttpClient http, String endpoint, String user, Secret password, Options options, TransientRetry retry,
+                       WarmSessions<Logon> warm, WarmSessions.Key warmKey) {
         this.http = Objects.requireNonNull(http);
         this.base = normalise(endpoint);
         this.user = Objects.requireNonNull(user);
         this.password = Objects.requireNonNull(password);
         this.options = Objects.requireNonNull(options);
+        this.retry = Objects.requireNonNull(retry);
+        this.warm = warm;
+        this.warmKey = warm == null ? null : Objects.requireNonNull(warmKey);
+    }
+
+    /** HTTP requests this client sent, retries included (for the request-count measurements). */
+    public int requests() {
+        return requests;
     }
 
     /**
@@ -192,7 +220,8 @@ public final class VeeamClient implements AutoCloseable {
         String basic = Base64.getEncoder().encodeToString((user + ":" + password.reveal()).getBytes(StandardCharsets.UTF_8));
         HttpRequest.Builder b = request(base.resolve("sessionMngr/?v=latest")).header("Authorization", "Basic " + basic)
                 .POST(HttpRequest.BodyPublishers.noBody());
-        HttpResponse<String> r = send(b.build(), "POST sessionMngr");
+        // A logon is safe to repeat: a lost answer leaves at most an unused session, which EM times out.
+        HttpResponse<String> r = send(b.build(), "POST sessionMngr", true);
         if (r.statusCode() == 401) {
             throw new TerminalError(TerminalError.BAD_CREDENTIALS, "Veeam Enterprise Manager at " + base
                     + " refused the user name or password of '" + user + "' (HTTP 401)");
@@ -212,6 +241,21 @@ public final class VeeamClient implements AutoCloseable {
         // Logoff target: the LogonSession's Delete link [V, VD delete_loginsessions_id], else logonSessions/{SessionId}.
         logoffPath = VeeamJson.link(doc, "Delete", null).map(this::relative)
                 .orElseGet(() -> Optional.ofNullable(VeeamJson.text(doc, "SessionId")).map(id -> "logonSessions/" + id).orElse(null));
+        if (warm != null) {
+            warm.keep(warmKey, new Logon(token, logoffPath));
+        }
+    }
+
+    /** The warm session of this manager when one is kept, else a new logon. */
+    private void ensureLogon() {
+        if (token != null) return;
+        Optional<Logon> kept = warm == null ? Optional.empty() : warm.take(warmKey);
+        if (kept.isPresent()) {
+            token = kept.get().token();
+            logoffPath = kept.get().logoffPath();
+        } else {
+            logon();
+        }
     }
 
     private static String cookieToken(HttpResponse<String> r) {
@@ -237,12 +281,15 @@ public final class VeeamClient implements AutoCloseable {
         return token != null;
     }
 
-    /** Logs off; a failure is swallowed so that it never hides the command's result or error. */
+    /**
+     * Logs off, unless the session is kept for the next commands ({@link WarmSessions}); a failure is swallowed so that
+     * it never hides the command's result or error.
+     */
     @Override
     public void close() {
-        if (token == null || keepSession || logoffPath == null) return;
+        if (token == null || keepSession || logoffPath == null || warm != null) return;
         try {
-            send(request(uri(logoffPath)).header(SESSION_HEADER, token).DELETE().build(), "DELETE logonSessions");
+            send(request(uri(logoffPath)).header(SESSION_HEADER, token).DELETE().build(), "DELETE logonSessions", true);
         } catch (PluginError | IllegalArgumentException ignored) {
             // Best effort: an unclosed session times out on EM after 15 idle minutes.
         } finally {
@@ -273,14 +320,16 @@ public final class VeeamClient implements AutoCloseable {
      * {@code notFoundCode} null: a 404 is returned to the caller.
      */
     public Response call(String method, String path, JsonNode body, String notFoundCode) {
-        if (token == null) logon();
+        ensureLogon();
         String what = method + " " + stripQuery(path);
-        HttpResponse<String> r = send(build(method, path, body), what);
+        boolean idempotent = !method.equals("POST");
+        HttpResponse<String> r = send(build(method, path, body), what, idempotent);
         if (r.statusCode() == 401) {
+            if (warm != null) warm.forget(warmKey, new Logon(token, logoffPath));
             token = null;
             logoffPath = null; // the expired session is gone already
             logon();
-            r = send(build(method, path, body), what);
+            r = send(build(method, path, body), what, idempotent);
             if (r.statusCode() == 401) {
                 throw new RetryableError(RetryableError.SESSION_EXPIRED, what + ": Veeam Enterprise Manager rejected a fresh logon session "
                         + "(HTTP 401 twice)" + quoted(veeamMessage(r.body())));
@@ -309,9 +358,12 @@ public final class VeeamClient implements AutoCloseable {
         return HttpRequest.newBuilder(uri).timeout(options.requestTimeout()).header("Accept", JSON);
     }
 
-    private HttpResponse<String> send(HttpRequest request, String what) {
+    private HttpResponse<String> send(HttpRequest request, String what, boolean idempotent) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return retry.send(idempotent, () -> {
+                requests++;
+                return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            }, r -> TransientRetry.Answer.of(r.statusCode(), r.headers().firstValue("Retry-After").orElse(null)));
         } catch (HttpConnectTimeoutException e) {
             throw new RetryableError(RetryableError.UNREACHABLE, what + ": could not connect to " + hostPort() + " within "
                     + seconds(options.requestTimeout()), e);
@@ -348,6 +400,7 @@ public final class VeeamClient implements AutoCloseable {
         }
         String path = Optional.ofNullable(VeeamJson.text(doc, "Href")).map(this::relative).orElse("tasks/" + id);
         Instant deadline = Instant.now().plus(options.taskDeadline());
+        if (deadline.isAfter(retry.deadline())) deadline = retry.deadline();
         Duration pause = FIRST_POLL.compareTo(options.taskPollInterval()) < 0 ? FIRST_POLL : options.taskPollInterval();
         while (!"Finished".equalsIgnoreCase(VeeamJson.text(doc, "State"))) {
             Duration left = Duration.between(Instant.now(), deadline);
@@ -402,7 +455,7 @@ public final class VeeamClient implements AutoCloseable {
         String body = r.body();
         if (body == null || body.isBlank()) return MissingNode.getInstance();
         try {
-            return MAPPER.readTree(body);
+            return CommandJson.TREES.read(body);
         } catch (IOException e) {
             throw new TerminalError(TerminalError.REFUSED, "Veeam Enterprise Manager at " + base + " answered " + r.request().method() + " "
                     + stripQuery(r.request().uri().getPath()) + " with a body that is not JSON; EM 9.5 Update 4 or later is needed (§1.2)");
@@ -435,7 +488,7 @@ public final class VeeamClient implements AutoCloseable {
     static String veeamMessage(String body) {
         if (body == null || body.isBlank()) return null;
         try {
-            JsonNode n = MAPPER.readTree(body);
+            JsonNode n = CommandJson.TREES.read(body);
             String m = VeeamJson.text(n, "Message");
             if (m != null) return m;
         } catch (IOException ignored) {

@@ -20,6 +20,7 @@ import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.RetryableError;
 import dev.lifeboat.plugin.Session;
 import dev.lifeboat.plugin.TerminalError;
+import dev.lifeboat.plugin.WarmSessions;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
@@ -38,8 +39,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Lifeboat's plugin for Veeam Backup Enterprise Manager REST (backup-systems.md §1), JSON only. Each operation opens
- * one {@link VeeamClient} logon session and logs off at its end; nothing is kept between calls.
+ * Lifeboat's plugin for Veeam Backup Enterprise Manager REST (backup-systems.md §1), JSON only. The logon session of a
+ * manager is kept while the Lambda is warm ({@link WarmSessions}, 10 idle minutes, below EM's 15, §1.1) and reused by
+ * the next commands; reads and logons are retried inside the command ({@link dev.lifeboat.plugin.TransientRetry}).
  *
  * <ul>
  *   <li>Policies are Veeam backup jobs matched by name ({@link JobNames}).</li>
@@ -63,12 +65,22 @@ public final class VeeamPlugin implements BackupPlugin {
     static final String PENDING = "pending:";
     /** Tolerance for clocks of Lambda and EM when a pending job's session is looked up by its creation time. */
     private static final Duration PENDING_SKEW = Duration.ofMinutes(2);
+    /**
+     * Tolerance for EM's clock when a retried start looks for the session it may have started already: sessions created
+     * up to this long before the run began count as the run's, unless they ended before it began.
+     */
+    static final Duration ADOPT_SKEW = Duration.ofSeconds(10);
+    /** Looks for the session of a start whose answer was lost, a second apart: EM makes it when the Task runs (§1.7). */
+    private static final int ADOPT_LOOKS = 3;
+    /** Idle time after which a kept logon session is not reused: below EM's 15 minutes (§1.1 [V]). */
+    static final Duration WARM_IDLE = Duration.ofMinutes(10);
     private static final int PAGE_SIZE = 100;
     private static final int MAX_PAGES = 50;
 
     private final VeeamClient.Options options;
     private final Function<Refs.Manager, HttpClient> httpClients;
     private final Clock clock;
+    private final WarmSessions<VeeamClient.Logon> warm;
 
     /** The Lambda's plugin: {@link VeeamClient.Options#defaults()}. */
     public VeeamPlugin() {
@@ -85,9 +97,15 @@ public final class VeeamPlugin implements BackupPlugin {
     }
 
     VeeamPlugin(VeeamClient.Options options, Function<Refs.Manager, HttpClient> httpClients, Clock clock) {
+        this(options, httpClients, clock, true);
+    }
+
+    /** @param warmSessions keep logon sessions between commands (the Lambda's way); false logs on and off per command */
+    VeeamPlugin(VeeamClient.Options options, Function<Refs.Manager, HttpClient> httpClients, Clock clock, boolean warmSessions) {
         this.options = Objects.requireNonNull(options);
         this.httpClients = Objects.requireNonNull(httpClients);
         this.clock = Objects.requireNonNull(clock);
+        this.warm = warmSessions ? new WarmSessions<>(WARM_IDLE) : null;
     }
 
     @Override
@@ -97,7 +115,8 @@ public final class VeeamPlugin implements BackupPlugin {
 
     private VeeamClient open(Session session) {
         Refs.Manager m = session.manager();
-        return new VeeamClient(httpClients.apply(m), m.endpoint(), m.user(), session.password(), options);
+        return new VeeamClient(httpClients.apply(m), m.endpoint(), m.user(), session.password(), options, session.retry(), warm,
+                WarmSessions.Key.of(m, m.endpoint(), m.user()));
     }
 
     // ---- connection and policies ------------------------------------------------------------------------------
@@ -208,11 +227,21 @@ public final class VeeamPlugin implements BackupPlugin {
     public Refs.Job startBackup(Session session, Refs.Vm vm, Refs.Policy policy) {
         try (VeeamClient c = open(session)) {
             VmRef v = locate(c, vm);
+            Refs.Run run = session.run();
+            Optional<String> adopted = run == null ? Optional.empty() : sessionSince(c, Refs.Job.Kind.BACKUP, v, run.since());
+            if (adopted.isPresent()) {
+                return new Refs.Job(Refs.Job.Kind.BACKUP, adopted.get(), run.since());
+            }
             String server = backupServer(c, policy);
             Instant started = clock.instant();
             ObjectNode spec = JsonNodeFactory.instance.objectNode().put("VmRef", v.objRef());
-            VeeamClient.Task t = c.awaitTask(c.post("backupServers/" + encode(server) + "?action=quickbackup", spec, TerminalError.REFUSED),
-                    "quick backup");
+            VeeamClient.Response accepted;
+            try {
+                accepted = c.post("backupServers/" + encode(server) + "?action=quickbackup", spec, TerminalError.REFUSED);
+            } catch (RetryableError lost) {
+                return adoptAfter(c, lost, Refs.Job.Kind.BACKUP, v, run);
+            }
+            VeeamClient.Task t = c.awaitTask(accepted, "quick backup");
             if (!t.finished()) {
                 // The Task is visible to this logon session only (§1.7) and logging off may cancel it: leave the session
                 // to time out and let pollJob find the backup session through the query service.
@@ -256,9 +285,20 @@ public final class VeeamPlugin implements BackupPlugin {
             ObjectNode spec = JsonNodeFactory.instance.objectNode();
             spec.putObject("VmRestoreSpec").put("PowerOnAfterRestore", false).put("QuickRollback", false);
             String action = link(point, "Restore", null).map(c::relative).orElse("vmRestorePoints/" + encode(id) + "?action=restore");
-            Instant started = clock.instant();
-            VeeamClient.Task t = c.awaitTask(c.post(action, spec, TerminalError.UNKNOWN_RESTORE_POINT), "restore");
             VmRef v = new VmRef(pointRef != null ? pointRef : "", pointVm != null ? pointVm : vm.name());
+            Refs.Run run = session.run();
+            Optional<String> adopted = run == null ? Optional.empty() : sessionSince(c, Refs.Job.Kind.RESTORE, v, run.since());
+            if (adopted.isPresent()) {
+                return new Refs.Job(Refs.Job.Kind.RESTORE, adopted.get(), run.since());
+            }
+            Instant started = clock.instant();
+            VeeamClient.Response accepted;
+            try {
+                accepted = c.post(action, spec, TerminalError.UNKNOWN_RESTORE_POINT);
+            } catch (RetryableError lost) {
+                return adoptAfter(c, lost, Refs.Job.Kind.RESTORE, v, run);
+            }
+            VeeamClient.Task t = c.awaitTask(accepted, "restore");
             if (!t.finished()) {
                 c.keepSessionOpen();
                 return new Refs.Job(Refs.Job.Kind.RESTORE, pending(v), started);
@@ -427,7 +467,46 @@ public final class VeeamPlugin implements BackupPlugin {
         String objRef = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
         String name = parts.length > 1 ? URLDecoder.decode(parts[1], StandardCharsets.UTF_8) : "";
         Instant from = job.startedAt() == null ? null : job.startedAt().minus(PENDING_SKEW);
-        boolean backup = job.kind() == Refs.Job.Kind.BACKUP;
+        return findSession(c, job.kind(), objRef, name, from, null);
+    }
+
+    /**
+     * The VM's backup (or restore) session that a run began already: created since the run began (less
+     * {@link #ADOPT_SKEW}) and not ended before it. Veeam's quick backup and restore take no name or tag of ours (§1.6,
+     * §1.10), so time and VM are all a retried start can go by; Lifeboat runs one backup or restore per VM at a time.
+     */
+    private Optional<String> sessionSince(VeeamClient c, Refs.Job.Kind kind, VmRef v, Instant since) {
+        return findSession(c, kind, v.objRef(), v.name(), since.minus(ADOPT_SKEW), since);
+    }
+
+    /**
+     * A start whose answer was lost (the connection broke after the request went out, or EM failed it with a 5xx):
+     * EM may have started the work all the same. Looks a few times for the session (EM makes it when the Task runs)
+     * and adopts it; otherwise the failure goes back to the workflow, whose retry looks again before starting anew.
+     */
+    private Refs.Job adoptAfter(VeeamClient c, RetryableError lost, Refs.Job.Kind kind, VmRef v, Refs.Run run) {
+        if (run == null) throw lost;
+        for (int look = 0; look < ADOPT_LOOKS; look++) {
+            try {
+                Optional<String> adopted = sessionSince(c, kind, v, run.since());
+                if (adopted.isPresent()) return new Refs.Job(kind, adopted.get(), run.since());
+            } catch (RetryableError stillFailing) {
+                // the lookup failed too: the workflow's retry looks again
+            }
+            if (look + 1 < ADOPT_LOOKS) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw lost;
+                }
+            }
+        }
+        throw lost;
+    }
+
+    private Optional<String> findSession(VeeamClient c, Refs.Job.Kind kind, String objRef, String name, Instant from, Instant notEndedBefore) {
+        boolean backup = kind == Refs.Job.Kind.BACKUP;
         String filter = "VmDisplayName==" + quote(name) + (from == null ? "" : ";CreationTime>=" + from);
         String type = backup ? "BackupTaskSession" : "RestoreSession";
         JsonNode doc = c.get("query?type=" + type + "&format=Entities&sortDesc=CreationTime&pageSize=20&filter=" + encode(filter),
@@ -435,6 +514,9 @@ public final class VeeamPlugin implements BackupPlugin {
         for (JsonNode s : items(doc)) {
             Instant created = VeeamJson.instant(s, "CreationTimeUTC");
             if (from != null && created != null && created.isBefore(from)) continue;
+            Instant ended = VeeamJson.instant(s, "EndTimeUTC");
+            // EM writes an unset end as a date before the creation (1900-01-01); such a session is still running.
+            if (notEndedBefore != null && ended != null && created != null && !ended.isBefore(created) && ended.isBefore(notEndedBefore)) continue;
             String vmRef = text(s, backup ? "VmUid" : "RestoredObjRef");
             if (vmRef != null && !objRef.isEmpty() && !vmRef.equalsIgnoreCase(objRef)) continue;
             if (!backup) return Optional.ofNullable(idOf(Optional.ofNullable(text(s, "UID")).orElse(text(s, "Href"))));

@@ -31,11 +31,11 @@ public final class SimFixture implements AutoCloseable {
     public final SteeringHttpClient http;
     public final VeeamPlugin plugin;
 
-    private SimFixture(VeeamSimulator sim, VeeamClient.Options options) {
+    private SimFixture(VeeamSimulator sim, VeeamClient.Options options, boolean warmSessions) {
         this.sim = sim;
         this.http = new SteeringHttpClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(options.requestTimeout()).build(), sim);
-        this.plugin = new VeeamPlugin(options, m -> http);
+        this.plugin = new VeeamPlugin(options, m -> http, java.time.Clock.systemUTC(), warmSessions);
     }
 
     public static SimFixture start(Consumer<VeeamSimulator.Builder> config) {
@@ -43,10 +43,14 @@ public final class SimFixture implements AutoCloseable {
     }
 
     static SimFixture start(Consumer<VeeamSimulator.Builder> config, VeeamClient.Options options) {
+        return start(config, options, true);
+    }
+
+    static SimFixture start(Consumer<VeeamSimulator.Builder> config, VeeamClient.Options options, boolean warmSessions) {
         VeeamSimulator.Builder b = VeeamSimulator.builder().seed(SimFixture::world);
         config.accept(b);
         try {
-            return new SimFixture(b.start(), options);
+            return new SimFixture(b.start(), options, warmSessions);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -67,6 +71,26 @@ public final class SimFixture implements AutoCloseable {
     Session session(String endpoint, String password) {
         return new Session(new Refs.Manager("dc1", ManagerType.VEEAM, endpoint, "lifeboat", new SecretRef("veeam/dc1", "v1"), null, false),
                 new Secret(password));
+    }
+
+    /** A session whose command must answer within {@code budget}. */
+    Session session(Duration budget) {
+        Session s = session();
+        return new Session(s.manager(), s.password(), java.time.Instant.now().plus(budget), null);
+    }
+
+    /** A start command's session: the run (a backup or restore id) began at {@code since}. */
+    Session session(Refs.Run run) {
+        Session s = session();
+        return new Session(s.manager(), s.password(), java.time.Instant.now().plus(Session.DEFAULT_BUDGET), run);
+    }
+
+    /** The same manager with another version of its secret (the password was changed). */
+    Session sessionWithSecretVersion(String version) {
+        Session s = session();
+        Refs.Manager m = s.manager();
+        return new Session(new Refs.Manager(m.datacenter(), m.type(), m.endpoint(), m.user(), new SecretRef("veeam/dc1", version), null, false),
+                s.password());
     }
 
     static Refs.Vm web01() {

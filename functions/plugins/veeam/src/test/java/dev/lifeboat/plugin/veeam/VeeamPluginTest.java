@@ -72,8 +72,8 @@ class VeeamPluginTest {
         }
 
         @Test
-        void everyCommandLogsOffAtItsEnd() {
-            start();
+        void aPluginWithoutWarmSessionsLogsOffAfterEveryCommand() {
+            f = SimFixture.start(b -> b.instant(), SimFixture.OPTIONS, false);
             Session s = f.session();
             List<Runnable> commands = List.of(
                     () -> f.plugin.checkConnection(s),
@@ -329,10 +329,10 @@ class VeeamPluginTest {
         }
 
         @Test
-        void serviceUnavailableIsRetryable() {
+        void serviceUnavailableUntilTheDeadlineIsRetryable() {
             start();
-            f.sim.faults().failNext(1, 503);
-            RetryableError e = assertThrows(RetryableError.class, () -> f.plugin.listPolicies(f.session()));
+            f.sim.faults().failNext(1000, 503);
+            RetryableError e = assertThrows(RetryableError.class, () -> f.plugin.listPolicies(f.session(Duration.ofSeconds(2))));
             assertEquals(RetryableError.SERVER_ERROR, e.code());
         }
 
@@ -346,10 +346,10 @@ class VeeamPluginTest {
         }
 
         @Test
-        void aDroppedConnectionIsUnreachable() {
+        void aConnectionDroppedUntilTheDeadlineIsUnreachable() {
             start();
-            f.sim.faults().dropNext(1);
-            RetryableError e = assertThrows(RetryableError.class, () -> f.plugin.listPolicies(f.session()));
+            f.sim.faults().dropNext(1000);
+            RetryableError e = assertThrows(RetryableError.class, () -> f.plugin.listPolicies(f.session(Duration.ofSeconds(2))));
             assertEquals(RetryableError.UNREACHABLE, e.code());
         }
 

@@ -6,6 +6,8 @@ import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.Refs;
 import dev.lifeboat.plugin.RetryableError;
 import dev.lifeboat.plugin.TerminalError;
+import dev.lifeboat.plugin.TransientRetry;
+import dev.lifeboat.plugin.WarmSessions;
 import dev.lifeboat.plugin.vmware.Xml.Node;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -105,6 +107,15 @@ public final class VimClient {
 
     private record TlsKey(String caBundlePem, boolean insecure) {}
 
+    /**
+     * Session cookies kept while the Lambda is warm, per vCenter, user and secret version. vCenter ends a session idle
+     * for 30 minutes by default (vpxd {@code config.vmacore.soap.sessionTimeout}); 20 minutes stays below it, and a
+     * session ended earlier answers NotAuthenticated, which logs in again once.
+     */
+    private final WarmSessions<String> warm = new WarmSessions<>(Duration.ofMinutes(20));
+    /** vCenter's ServiceContent (the morefs of its managers) does not change while it runs: kept beside the login. */
+    private final WarmSessions<Node> contents = new WarmSessions<>(Duration.ofMinutes(20));
+
     public VimClient(Config config) {
         this.config = Objects.requireNonNull(config);
         this.base = new OkHttpClient.Builder()
@@ -132,6 +143,16 @@ public final class VimClient {
     }
 
     /**
+     * A session for one plugin command that retries its idempotent calls within the command's deadline and keeps its
+     * login for the next commands of the same manager ({@link Session#loginOrReuse()}).
+     */
+    public Session open(Refs.Manager manager, String user, Secret password, TransientRetry retry) {
+        URI sdk = sdkUri(manager.endpoint());
+        return new Session(sdk, clientFor(sdk, manager.caBundlePem(), manager.insecureTls()), user, password, retry,
+                WarmSessions.Key.of(manager, sdk.toString(), user));
+    }
+
+    /**
      * A session with a vCenter that is not the manager's endpoint (a NetWorker manager names the vCenter of each VM),
      * with the same trust rules as {@link #open(Refs.Manager, String, Secret)}.
      *
@@ -141,7 +162,8 @@ public final class VimClient {
      */
     public Session open(String endpoint, String caBundlePem, boolean insecureTls, String user, Secret password) {
         URI sdk = sdkUri(endpoint);
-        return new Session(sdk, clientFor(sdk, caBundlePem, insecureTls), user, password);
+        return new Session(sdk, clientFor(sdk, caBundlePem, insecureTls), user, password,
+                TransientRetry.until(Instant.now().plus(dev.lifeboat.plugin.Session.DEFAULT_BUDGET)), null);
     }
 
     /** {@code https://vc.example.com} and {@code https://vc.example.com/} mean {@code .../sdk}; other paths stay. */
@@ -206,12 +228,39 @@ public final class VimClient {
         private boolean renewed;
         /** False after a timeout or an unreachable server: then close() does not wait on a Logout that cannot work. */
         private boolean healthy = true;
+        private final TransientRetry retry;
+        /** The key of this login among the kept ones; null: log in and out per command. */
+        private final WarmSessions.Key warmKey;
+        private int requests;
 
-        private Session(URI sdk, OkHttpClient http, String user, Secret password) {
+        private Session(URI sdk, OkHttpClient http, String user, Secret password, TransientRetry retry, WarmSessions.Key warmKey) {
             this.sdk = sdk;
             this.http = http;
             this.user = user;
             this.password = password;
+            this.retry = retry;
+            this.warmKey = warmKey;
+        }
+
+        /** HTTP requests this session sent, retries included (for the request-count measurements). */
+        public int requests() {
+            return requests;
+        }
+
+        /**
+         * The kept login of this manager when there is one (no request at all), else {@link #login()}. A kept cookie
+         * that vCenter has dropped meanwhile answers NotAuthenticated at the first call, which logs in again once.
+         */
+        public void loginOrReuse() {
+            if (warmKey != null) {
+                java.util.Optional<String> kept = warm.take(warmKey);
+                if (kept.isPresent()) {
+                    cookie = kept.get();
+                    loggedIn = true;
+                    return;
+                }
+            }
+            login();
         }
 
         /** Where this session talks to, without credentials (they never are in it). */
@@ -223,9 +272,15 @@ public final class VimClient {
 
         /** RetrieveServiceContent, once per session (needs no login). */
         Node serviceContent() {
+            if (serviceContent == null && warmKey != null) {
+                serviceContent = contents.take(warmKey).orElse(null);
+            }
             if (serviceContent == null) {
                 Node response = call("RetrieveServiceContent", "<_this type=\"ServiceInstance\">ServiceInstance</_this>", false);
                 serviceContent = required(response.child("returnval"), "RetrieveServiceContent");
+                if (warmKey != null) {
+                    contents.keep(warmKey, serviceContent);
+                }
             }
             return serviceContent;
         }
@@ -257,6 +312,9 @@ public final class VimClient {
                         + SESSION_COOKIE + " cookie");
             }
             loggedIn = true;
+            if (warmKey != null) {
+                warm.keep(warmKey, cookie);
+            }
         }
 
         /** Logout; best effort, since the session also ends by itself when idle. */
@@ -276,7 +334,7 @@ public final class VimClient {
 
         @Override
         public void close() {
-            if (healthy) {
+            if (healthy && warmKey == null) {
                 logout();
             }
             // OkHttp is told not to retry on its own (above), so a pooled connection that the server or a frozen
@@ -453,17 +511,31 @@ public final class VimClient {
             }
             int status;
             byte[] answer;
-            try (Response response = http.newCall(request.build()).execute()) {
-                status = response.code();
-                for (String setCookie : response.headers("Set-Cookie")) {
+            Request built = request.build();
+            try {
+                // Every vim25 method but the *_Task ones only reads or logs in, so repeating it does nothing twice; a
+                // task (a snapshot, a revert) is never repeated here. A SOAP fault comes as HTTP 500 and is vCenter's
+                // answer, not a failure to retry: only 502/503/504/429 and broken connections are.
+                Raw raw = retry.send(!method.endsWith("_Task"), () -> {
+                    requests++;
+                    try (Response response = http.newCall(built).execute()) {
+                        return new Raw(response.code(), response.headers("Set-Cookie"), read(response.body(), method),
+                                response.header("Retry-After"));
+                    }
+                }, r -> TransientRetry.Answer.of(r.status() == 500 ? 200 : r.status(), r.retryAfter()));
+                status = raw.status();
+                for (String setCookie : raw.setCookies()) {
                     String pair = setCookie.split(";", 2)[0].strip();
                     if (pair.startsWith(SESSION_COOKIE + "=")) {
                         cookie = pair;
                     }
                 }
-                answer = read(response.body(), method);
+                answer = raw.body();
             } catch (IOException e) {
                 throw transportError(e, method);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RetryableError(RetryableError.TIMEOUT, "interrupted while waiting for vCenter", e);
             }
             Reply reply;
             try {
@@ -483,6 +555,8 @@ public final class VimClient {
             }
             return reply.response();
         }
+
+        private record Raw(int status, List<String> setCookies, byte[] body, String retryAfter) {}
 
         private byte[] read(ResponseBody body, String method) throws IOException {
             try (java.io.InputStream in = body.byteStream()) {

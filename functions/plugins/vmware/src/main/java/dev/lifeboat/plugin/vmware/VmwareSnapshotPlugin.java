@@ -29,12 +29,16 @@ import java.util.function.Function;
  * (memory=false, quiesce=false), a restore reverts the VM to it in place. vCenter has no backup policies or schedules,
  * so Lifeboat schedules these backups itself (EventBridge Scheduler) and any policy code applies.
  *
- * <p>Each command logs in, makes its few calls and logs out (stateless between commands, as the contract asks).
+ * <p>Each command reuses the manager's login kept while the Lambda is warm (or logs in), makes its few calls, and
+ * retries those that only read within its deadline.
  * Snapshots are found by their name prefix {@value #NAME_PREFIX}, so results never list snapshots that people took
  * by hand. Refs: {@link SnapshotRefs}.
  */
 public final class VmwareSnapshotPlugin implements BackupPlugin {
-    /** Every snapshot Lifeboat takes is named {@code lifeboat-<UTC time>}; results sync lists only those. */
+    /**
+     * Every snapshot Lifeboat takes is named {@code lifeboat-<backup id>} ({@code lifeboat-<UTC time>} for a command
+     * without a run); results sync lists only those.
+     */
     public static final String NAME_PREFIX = "lifeboat-";
     public static final String SCHEDULED_BY_LIFEBOAT = "scheduled by Lifeboat (EventBridge Scheduler)";
     /** A task's error, as Results.Failure codes. */
@@ -113,18 +117,52 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
         return applySchedule(session, vm, policy);
     }
 
-    /** CreateSnapshot_Task; the job is vCenter's task (with the VM and the snapshot's name for the fallback). */
+    /**
+     * CreateSnapshot_Task; the job is vCenter's task (with the VM and the snapshot's name for the fallback). A backup's
+     * snapshot is named after the backup ({@code lifeboat-<backup id>}), so a start retried after its answer was lost
+     * finds the snapshot it took already in the VM's tree and adopts it instead of taking a second one.
+     */
     @Override
     public Refs.Job startBackup(Session session, Refs.Vm vm, Refs.Policy policy) {
         return withSession(session, s -> {
             Moref vmRef = findVm(s, vm);
             Instant now = clock.instant();
-            String name = NAME_PREFIX + NAME_TIME.format(now);
+            Refs.Run run = session.run();
+            String name = NAME_PREFIX + (run != null ? run.id() : NAME_TIME.format(now));
+            if (run != null) {
+                Refs.Job adopted = adopt(s, vmRef, name, run);
+                if (adopted != null) {
+                    return adopted;
+                }
+            }
             String description = "Lifeboat backup" + (policy == null || policy.code() == null ? " now" : " (policy " + policy.code() + ")")
                     + " of " + vm.id() + " at " + now;
-            Moref task = s.createSnapshot(vmRef, name, description);
+            Moref task;
+            try {
+                task = s.createSnapshot(vmRef, name, description);
+            } catch (RetryableError lost) {
+                // The answer may be lost after vCenter took the snapshot (vcsim 0.24.2 finishes the task before it answers).
+                Refs.Job adopted = run == null ? null : adopt(s, vmRef, name, run);
+                if (adopted == null) {
+                    throw lost;
+                }
+                return adopted;
+            }
             return new Refs.Job(Refs.Job.Kind.BACKUP, new JobRef(Action.BACKUP, vmRef.value(), task.value(), name).format(), now);
         });
+    }
+
+    /** Task part of the job of an adopted snapshot: its task is unknown, so polls read the VM's snapshot tree. */
+    static final String NO_TASK = "none";
+
+    /** The run's snapshot when the VM's tree has it already, as a job that polls find by name; else null. */
+    private static Refs.Job adopt(VimClient.Session s, Moref vmRef, String name, Refs.Run run) {
+        for (SnapshotInfo snap : s.snapshots(vmRef)) {
+            if (name.equals(snap.name())) {
+                return new Refs.Job(Refs.Job.Kind.BACKUP, new JobRef(Action.BACKUP, vmRef.value(), NO_TASK, name).format(), run.since());
+            }
+        }
+        return null;
     }
 
     /** RevertToSnapshot_Task, in place only: vCenter snapshots live and die with their VM. */
@@ -173,6 +211,10 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
     public Results.JobStatus pollJob(Session session, Refs.Job job) {
         JobRef ref = SnapshotRefs.job(job.ref());
         return withSession(session, s -> {
+            if (NO_TASK.equals(ref.task())) {
+                return fromTree(s, job, ref, new TerminalError(TerminalError.UNKNOWN_JOB, "snapshot " + ref.snapshot() + " of VM " + ref.vm()
+                        + " is no longer in its snapshot tree"));
+            }
             TaskInfo info;
             try {
                 info = s.taskInfo(new Moref(TASK, ref.task()));
@@ -284,7 +326,7 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
 
     private <T> T withSession(Session session, Function<VimClient.Session, T> work) {
         try (VimClient.Session s = open(session)) {
-            s.login();
+            s.loginOrReuse();
             return work.apply(s);
         }
     }
@@ -293,7 +335,7 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
         if (session.manager().type() != ManagerType.VMWARE_SNAPSHOT) {
             throw new TerminalError(TerminalError.BAD_COMMAND, "the VMware snapshot plugin got a " + session.manager().type() + " manager");
         }
-        return vim.open(session.manager(), user(session), session.password());
+        return vim.open(session.manager(), user(session), session.password(), session.retry());
     }
 
     private static String user(Session session) {

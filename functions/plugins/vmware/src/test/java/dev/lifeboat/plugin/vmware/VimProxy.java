@@ -39,11 +39,16 @@ public final class VimProxy implements AutoCloseable {
 
     public VimProxy(VcsimServer vcsim, SSLContext serverTls) throws IOException {
         proxy = FaultProxy.start(vcsim.sdkUri(), faults, serverTls);
-        proxy.addRule(this::expiringSessions).addRule(this::failingBackups).addRule(this::runningTasks);
+        proxy.addRule(this::expiringSessions).addRule(this::failingBackups).addRule(this::runningTasks).addRule(this::lostAnswers);
     }
 
     public URI sdk() {
         return proxy.baseUri().resolve("/sdk");
+    }
+
+    /** The next call that needs a session is refused (NotAuthenticated), as when vCenter dropped a kept session. */
+    public void refuseNextCall() {
+        armed = true;
     }
 
     /** The next {@code count} sessions vcsim hands out are refused (NotAuthenticated) at their first use. */
@@ -61,6 +66,24 @@ public final class VimProxy implements AutoCloseable {
         failVm = vmMoref;
     }
 
+    /** The next {@code count} calls of {@code method} (CreateSnapshot_Task, ...) reach vcsim, whose answer is then dropped. */
+    void dropAnswerOfNext(String method, int count) {
+        dropMethod = method;
+        dropAnswers.set(count);
+    }
+
+    private volatile String dropMethod;
+    private final AtomicInteger dropAnswers = new AtomicInteger();
+
+    private FaultProxy.Answer lostAnswers(FaultProxy.Exchange request, FaultProxy.Upstream upstream) throws IOException, InterruptedException {
+        String method = dropMethod;
+        if (method != null && request.body().contains("<" + method + " ") && dropAnswers.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            upstream.forward(request);
+            return FaultProxy.Answer.NONE;
+        }
+        return null;
+    }
+
     /** The next {@code count} polls of a real task answer "running" (42 %) before the real state shows. */
     void runningPolls(int count) {
         runningPolls.set(count);
@@ -73,6 +96,7 @@ public final class VimProxy implements AutoCloseable {
         failVm = null;
         failing.clear();
         runningPolls.set(0);
+        dropAnswers.set(0);
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.lifeboat.plugin.TerminalError;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -172,10 +173,20 @@ class VmwareSnapshotPluginTest {
         }
     }
 
+    /** A plugin without kept logins, as a cold Lambda has. */
+    private static VmwareSnapshotPlugin coldPlugin() {
+        return new VmwareSnapshotPlugin(new VimClient.Config(Fixtures.testTimeout(), Fixtures.testTimeout()));
+    }
+
+    private static Session session(Duration budget) {
+        Session s = session();
+        return new Session(s.manager(), s.password(), Instant.now().plus(budget), null);
+    }
+
     @Test
     void aSessionRefusedTwiceIsRetryable() {
         proxy.expireNextSessions(2);
-        RetryableError e = assertThrows(RetryableError.class, () -> plugin.startBackup(session(), vm, null));
+        RetryableError e = assertThrows(RetryableError.class, () -> coldPlugin().startBackup(session(), vm, null));
         assertEquals(RetryableError.SESSION_EXPIRED, e.code());
     }
 
@@ -184,23 +195,61 @@ class VmwareSnapshotPluginTest {
         Instant before = Instant.now();
         proxy.expireNextSessions(1);
         int refused = proxy.notAuthenticated.get();
-        Results.JobStatus done = poll(plugin.startBackup(session(), otherVm, null));
+        Results.JobStatus done = poll(coldPlugin().startBackup(session(), otherVm, null));
         assertEquals(Results.JobStatus.State.SUCCEEDED, done.state());
         assertEquals(refused + 1, proxy.notAuthenticated.get());
         assertEquals(1, plugin.listResults(session(), List.of(otherVm), before).results().size());
     }
 
     @Test
-    void unavailableIsRetryableServerError() {
-        proxy.faults.failNext(1, 503);
-        assertEquals(RetryableError.SERVER_ERROR, assertThrows(RetryableError.class, () -> plugin.listPolicies(session())).code());
+    void unavailableUntilTheDeadlineIsRetryableServerError() {
+        proxy.faults.failNext(1000, 503);
+        assertEquals(RetryableError.SERVER_ERROR, assertThrows(RetryableError.class,
+                () -> coldPlugin().listPolicies(session(Duration.ofSeconds(1)))).code());
+        proxy.faults.clear();
         assertEquals(List.of(), plugin.listPolicies(session()), "and the next command works");
     }
 
     @Test
-    void aDroppedConnectionIsUnreachable() {
-        proxy.faults.dropNext(1);
-        assertEquals(RetryableError.UNREACHABLE, assertThrows(RetryableError.class, () -> plugin.listPolicies(session())).code());
+    void aConnectionDroppedUntilTheDeadlineIsUnreachable() {
+        proxy.faults.dropNext(1000);
+        assertEquals(RetryableError.UNREACHABLE, assertThrows(RetryableError.class,
+                () -> coldPlugin().listPolicies(session(Duration.ofSeconds(1)))).code());
+    }
+
+    @Test
+    void readsAndLoginsAreRetriedInsideTheCommandAndTheLoginIsKept() {
+        VmwareSnapshotPlugin warm = coldPlugin();
+        proxy.faults.failNext(2, 503);
+        assertEquals(List.of(), warm.listPolicies(session()));
+        int logins = proxy.logins.get();
+        warm.applySchedule(session(), vm, new Refs.Policy("p", "GOLD"));
+        warm.listPolicies(session());
+        assertEquals(logins, proxy.logins.get(), "the login of the first command serves the next ones");
+    }
+
+    @Test
+    void aBackupWhoseAnswerIsLostAdoptsTheSnapshotNamedAfterTheBackup() {
+        Session s = session();
+        Session run = new Session(s.manager(), s.password(), Instant.now().plus(Session.DEFAULT_BUDGET),
+                new Refs.Run("bk-lost-" + System.nanoTime(), Instant.now()));
+        proxy.dropAnswerOfNext("CreateSnapshot_Task", 1);
+        Refs.Job job = plugin.startBackup(run, otherVm, null);
+        Refs.Job again = plugin.startBackup(run, otherVm, null);
+        assertEquals(job.ref(), again.ref(), "a retried start adopts the same snapshot");
+        Results.JobStatus done = poll(again);
+        assertEquals(Results.JobStatus.State.SUCCEEDED, done.state());
+        String name = "lifeboat-" + run.run().id();
+        assertEquals(name, snapshotName(otherVm, done.restorePoint().ref().substring(done.restorePoint().ref().indexOf('/') + 1)));
+        assertEquals(1, snapshotsNamed(otherVm, name), "exactly one snapshot for the backup");
+    }
+
+    private static long snapshotsNamed(Refs.Vm of, String name) {
+        try (VimClient.Session s = new VimClient(VimClient.Config.DEFAULT).open(Fixtures.manager(proxy.sdk(), null, false), Fixtures.USER,
+                new dev.lifeboat.domain.secret.Secret(Fixtures.PASSWORD))) {
+            s.login();
+            return s.snapshots(new VimClient.Moref("VirtualMachine", of.moref())).stream().filter(x -> name.equals(x.name())).count();
+        }
     }
 
     @Test

@@ -872,6 +872,10 @@ final class NetworkerApi implements HttpHandler {
         Instant now = sim.clock.instant();
         ObjectNode n = JSON.createObjectNode();
         n.put("adhocJob", j.adhoc);
+        if (j.clientHostname != null) {
+            // [U] which job of a real VM backup's tree names the VM as its client; here the one job does.
+            n.put("clientHostname", j.clientHostname);
+        }
         n.put("command", j.command);
         n.put("completionStatus", j.completionStatus);
         if (j.end != null) {

@@ -376,6 +376,9 @@ public final class NetworkerSimulator implements AutoCloseable {
         j.workflow = workflow.name;
         j.retention = workflow.retention;
         j.vmUuids.addAll(vmUuids);
+        if (vmUuids.size() == 1) {
+            j.clientHostname = findVm(vmUuids.get(0)).map(Vm::name).orElse(vmUuids.get(0));
+        }
         for (String uuid : vmUuids) {
             String failure = poll(backupFailures, uuid);
             if (failure != null) {
@@ -392,6 +395,7 @@ public final class NetworkerSimulator implements AutoCloseable {
         JobState j = newJob(JobState.RECOVER, jobName, "vmware recover job", "nsrvproxy_recover -m " + mode + " -S " + b.shortId(), true);
         j.vCenter = b.vCenterHostname();
         j.vmUuids.add(b.vmUuid());
+        j.clientHostname = b.vmName();
         j.backupId = b.id();
         j.instanceId = instanceId;
         j.mode = mode;
@@ -694,6 +698,8 @@ public final class NetworkerSimulator implements AutoCloseable {
         String completionStatus = "Unknown";
         int exitCode;
         String message;
+        /** The job's client: the VM's name when the job serves one VM, else null. */
+        String clientHostname;
         final List<String> vmUuids = new ArrayList<>();
         final List<String> backupIds = new ArrayList<>();
         final Map<String, String> presetFailures = new HashMap<>();
