@@ -86,7 +86,16 @@ class OperationsRecordTest {
         assertEquals("Lifeboat", directive.path("Namespace").asText());
         assertEquals("[[\"ManagerType\",\"Datacenter\"],[]]", directive.path("Dimensions").toString());
         assertTrue(emitted("BackupsSucceeded").isEmpty());
-        JsonNode start = emitted("PluginCalls").stream().filter(n -> n.path("Operation").asText().equals("START_BACKUP")).findFirst().orElseThrow();
+        // A plugin writes its command line (with the metrics) to its own log stream: in Lambda that is standard output.
+        JsonNode start = null;
+        for (String line : h.pluginLog.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            JsonNode n = line.isBlank() ? null : JSON.readTree(line);
+            if (n != null && n.has("PluginCalls") && n.path("Operation").asText().equals("START_BACKUP")) {
+                start = n;
+                break;
+            }
+        }
+        assertTrue(start != null, "no PluginCalls line of START_BACKUP in the plugin's log");
         assertEquals("NETWORKER", start.path("ManagerType").asText());
         assertTrue(start.path("PluginLatency").isNumber());
 
