@@ -52,14 +52,17 @@ export function VmPage({ ctx, vm, tab }) {
   );
 }
 
-/** The datacenter's switches when the caller may read them (administrators); tenants get null and the API decides. */
-function useDatacenterRules(ctx, dc) {
-  const readable = ctx.can('PHYS_DC_RETRIEVE_DETAILS');
-  const loaded = useLoad(() => (readable ? Promise.all([
-    orNull(ctx.api.get(`/datacenters/${enc(dc)}/backup-properties`)),
-    orNull(ctx.api.get(`/datacenters/${enc(dc)}/backup-manager`)),
-  ]) : Promise.resolve([null, null])), [dc]);
-  return { properties: loaded.data?.[0] || null, managerType: loaded.data?.[1]?.type || null };
+/**
+ * The rules of the VM's datacenter: its four switches come with the VM's available policies, which every member of
+ * the VM's enterprise may read (backup-properties is for administrators); the manager type only administrators read.
+ * Until they are known, and if they cannot be read, nothing is hidden and the API decides.
+ */
+function useDatacenterRules(ctx, vm) {
+  const loaded = useLoad(() => Promise.all([
+    orNull(ctx.api.get(`/virtual-machines/${enc(vm.id)}/available-backup-policies`, { limit: 1 })),
+    ctx.can('PHYS_DC_RETRIEVE_DETAILS') ? orNull(ctx.api.get(`/datacenters/${enc(vm.datacenter)}/backup-manager`)) : Promise.resolve(null),
+  ]), [vm.id]);
+  return { loaded: !loaded.loading, properties: loaded.data?.[0]?.backupProperties || null, managerType: loaded.data?.[1]?.type || null };
 }
 
 function ValueInput({ id, field, value, onChange }) {
@@ -85,7 +88,6 @@ function ValueInput({ id, field, value, onChange }) {
 function BackupTab({ ctx, vm }) {
   const path = `/virtual-machines/${enc(vm.id)}/backup`;
   const loaded = useLoad(() => Promise.all([ctx.api.get(path), ctx.api.get(`/virtual-machines/${enc(vm.id)}/available-backup-policies`, { limit: 100 })]), [vm.id]);
-  const rules = useDatacenterRules(ctx, vm.datacenter);
   const [config, setConfig] = useState(null);
   const [selection, setSelection] = useState(null);
   const [error, setError] = useState(null);
@@ -104,8 +106,11 @@ function BackupTab({ ctx, vm }) {
   if (loaded.error) return <Problem error={loaded.error} />;
   if (!config || !selection) return <Loading what="the backup configuration" />;
   const available = loaded.data[1].items;
-  const many = rules.properties ? rules.properties.multipleBackupPolicies : true;
-  const canChange = ctx.can('VAPP_MANAGE_BACKUP');
+  const props = loaded.data[1].backupProperties || null;
+  const many = props ? props.multipleBackupPolicies : true;
+  // A deployed VM keeps its configuration unless the datacenter lets it change (updateWhenDeployed).
+  const frozen = vm.state === 'DEPLOYED' && props !== null && !props.updateWhenDeployed;
+  const canChange = ctx.can('VAPP_MANAGE_BACKUP') && !frozen;
   const toggle = (p, on) => {
     const next = many ? { ...selection } : {};
     if (on) next[p.id] = selection[p.id] || {}; else delete next[p.id];
@@ -182,6 +187,7 @@ function BackupTab({ ctx, vm }) {
             );
           })}
           {!ctx.can('VAPP_MANAGE_BACKUP') && <p class="hint">Changing the backup configuration needs the privilege VAPP_MANAGE_BACKUP.</p>}
+          {frozen && <p class="hint" id="frozen-note">Datacenter {vm.datacenter} does not allow changing the backup policies of a deployed VM.</p>}
           <div class="actions"><button type="submit" id="backup-save" disabled={invalid || config.status === 'PENDING'}>Save backup configuration</button></div>
         </fieldset>
       </form>
@@ -192,7 +198,7 @@ function BackupTab({ ctx, vm }) {
 function BackupsTab({ ctx, vm }) {
   const path = `/virtual-machines/${enc(vm.id)}/backups`;
   const list = useLoad(() => ctx.api.get(path, { limit: 25 }), [vm.id]);
-  const rules = useDatacenterRules(ctx, vm.datacenter);
+  const rules = useDatacenterRules(ctx, vm);
   const [items, setItems] = useState(null);
   const [error, setError] = useState(null);
   const [notice, setNotice] = useState(null);
@@ -205,7 +211,7 @@ function BackupsTab({ ctx, vm }) {
     try { setItems((await ctx.api.get(path, { limit: 25 })).items); } catch (e) { setError(e); }
   });
   if (list.error) return <Problem error={list.error} />;
-  if (!items) return <Loading what="backups" />;
+  if (!items || !rules.loaded) return <Loading what="backups" />;
 
   const props = rules.properties;
   const showBackupNow = ctx.can('VAPP_MANAGE_BACKUP') && (props ? props.backupNow : true);

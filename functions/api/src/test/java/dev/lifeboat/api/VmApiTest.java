@@ -256,6 +256,23 @@ class VmApiTest {
     }
 
     @Test
+    void tenantsReadTheirDatacentersSwitchesWithTheAvailablePolicies() {
+        call("PUT", VM, WEB, vmBody("ent-1", "DEPLOYED"), TENANT, "ent-1");
+        // A member without any privilege: the switches come with what it may select, not from backup-properties.
+        assertProblem(api.send(ApiHarness.event("GET", "/datacenters/{dc}/backup-properties", Map.of("dc", DC), null, "[]", "ent-1", Map.of())), 403);
+        HttpResponse before = api.send(ApiHarness.event("GET", AVAILABLE, WEB, null, "[]", "ent-1", Map.of()));
+        assertEquals(200, before.status());
+        assertEquals("{\"multipleRestore\":false,\"multipleBackupPolicies\":false,\"updateWhenDeployed\":false,\"backupNow\":false}",
+                before.body().path("backupProperties").toString(), "a datacenter never configured has every switch off");
+        properties(true, true);
+        HttpResponse after = api.send(ApiHarness.event("GET", AVAILABLE, WEB, null, "[]", "ent-1", Map.of("limit", "1")));
+        assertTrue(after.body().path("backupProperties").path("multipleBackupPolicies").asBoolean());
+        assertTrue(after.body().path("backupProperties").path("updateWhenDeployed").asBoolean());
+        assertFalse(after.body().path("backupProperties").path("backupNow").asBoolean());
+        assertEquals(1, after.body().path("items").size(), "the page itself is unchanged");
+    }
+
+    @Test
     void aPolicyInUseKeepsItsSchedulesAndItsManager() {
         HttpResponse manager = api.send(ApiHarness.fixture("put-backup-manager.json"));
         assertEquals(201, manager.status());

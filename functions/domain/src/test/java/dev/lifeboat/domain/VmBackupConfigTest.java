@@ -295,4 +295,15 @@ class VmBackupConfigTest {
         assertEquals(3, second.items().get(0).configurations().size(), "a client sees which fields it must define");
         refused(Problem.BAD_REQUEST, () -> backups.available(MEMBER, "vm-1", new PageRequest(2, "garbage")));
     }
+
+    @Test
+    void selectablePoliciesComeWithTheDatacentersSwitches() {
+        VmBackupService.Selectable before = backups.selectable(MEMBER, "vm-1", PageRequest.first(2));
+        assertEquals(2, before.policies().items().size());
+        assertFalse(before.properties().multipleBackupPolicies() || before.properties().backupNow());
+        properties.put(ADMIN, "dc1", () -> new PropertiesDraft(true, true, false, true), ExpectedVersion.of(0));
+        VmBackupService.Selectable after = backups.selectable(MEMBER, "vm-1", PageRequest.first(2));
+        assertTrue(after.properties().multipleBackupPolicies() && after.properties().backupNow() && after.properties().multipleRestore());
+        refused(Problem.NOT_FOUND, () -> backups.selectable(OTHER_TENANT, "vm-1", PageRequest.first(2)));
+    }
 }

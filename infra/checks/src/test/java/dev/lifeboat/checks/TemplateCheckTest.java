@@ -54,6 +54,8 @@ class TemplateCheckTest {
             "POST /virtual-machines/{vm}/backups/{backupId}/restores",
             "POST /restores",
             "GET /restores/{id}",
+            "GET /datacenters",
+            "GET /restores",
             "GET /audit-log");
 
     static Path root;

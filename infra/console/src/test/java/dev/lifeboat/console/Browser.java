@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -92,7 +93,7 @@ final class Browser implements AutoCloseable {
         Files.write(SCREENSHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
     }
 
-    /** Every control has a label (its own, aria-label or aria-labelledby), and focus sits on the page's heading. */
+    /** Every control has a label (its own, aria-label or aria-labelledby), and every text has enough contrast. */
     void assertAccessible(String page) {
         @SuppressWarnings("unchecked")
         List<String> unlabelled = (List<String>) js("""
@@ -102,6 +103,44 @@ final class Browser implements AutoCloseable {
                                && !(e.tagName === 'BUTTON' && e.textContent.trim()))
                   .map(e => e.outerHTML.slice(0, 120));""");
         assertEquals(List.of(), unlabelled, page + ": controls without a label");
+        assertContrast(page);
+    }
+
+    /**
+     * WCAG AA contrast of every visible text against the background it is drawn on (4.5:1, 3:1 for large text);
+     * disabled controls are exempt, as WCAG exempts inactive components.
+     */
+    void assertContrast(String page) {
+        @SuppressWarnings("unchecked")
+        List<String> low = (List<String>) js("""
+                const rgba = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+                const lum = (c) => { const [r, g, b] = c.slice(0, 3).map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+                const background = (e) => { for (; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0.5) return c; } return [255, 255, 255, 1]; };
+                const low = [];
+                for (const e of document.querySelectorAll('body *')) {
+                  if (e.offsetParent === null || e.closest('.sr-only, fieldset[disabled], :disabled')) continue;
+                  if (![...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+                  const st = getComputedStyle(e);
+                  if (st.visibility === 'hidden') continue;
+                  const a = lum(rgba(st.color)), b = lum(background(e));
+                  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+                  const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight, 10) >= 700;
+                  const large = size >= 24 || (size >= 18.66 && bold);
+                  if (ratio < (large ? 3 : 4.5)) low.push(e.tagName + '.' + e.className + ' "' + e.textContent.trim().slice(0, 30) + '" ' + ratio.toFixed(2));
+                }
+                return low.slice(0, 10);""");
+        assertEquals(List.of(), low, page + ": text below WCAG AA contrast");
+    }
+
+    /** The focused element shows where it is: an outline of at least 2 px that is not the page's background. */
+    void assertFocusVisible(String what) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> focus = (Map<String, Object>) js("""
+                const e = document.activeElement, st = getComputedStyle(e);
+                return { tag: e.tagName + ' ' + (e.id || e.textContent.trim().slice(0, 30)), style: st.outlineStyle, width: parseFloat(st.outlineWidth) };""");
+        assertTrue(!"none".equals(focus.get("style")) && ((Number) focus.get("width")).doubleValue() >= 2,
+                what + ": the focused element has no visible focus: " + focus);
     }
 
     /** At a phone's width nothing but a table's own scroll box may be wider than the screen. */

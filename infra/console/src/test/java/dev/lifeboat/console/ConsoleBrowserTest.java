@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lifeboat.local.LocalApiMain;
 import dev.lifeboat.local.LocalTokens;
 import dev.lifeboat.processes.RepositoryRoot;
-import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +27,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
 /**
@@ -55,7 +56,9 @@ class ConsoleBrowserTest {
         Path root = RepositoryRoot.find();
         assertTrue(Files.isRegularFile(root.resolve("infra/console/dist/app.js")), "the console is built (infra/console/build.sh)");
         data = Files.createTempDirectory("lifeboat-console-test-");
-        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        // The runtime's log, for when a step waits in vain.
+        Files.createDirectories(Path.of("target"));
+        PrintStream sink = new PrintStream(Files.newOutputStream(Path.of("target", "local-runtime.log")), true, StandardCharsets.UTF_8);
         runtime = LocalApiMain.start(new String[] {
                 "--template", root.resolve("template.yaml").toString(), "--port", "0", "--lambda-port", "0", "--sfn-port", "0",
                 "--veeam-port", "0", "--networker-port", "0", "--job-seconds", "1", "--wait-seconds", "0.2",
@@ -197,7 +200,12 @@ class ConsoleBrowserTest {
             browser.type("#value-GOLD-DAILY-time", "01:30:00 Europe/Madrid");
             browser.click("#backup-save");
             // A VM without configuration is APPLIED too: wait for the policy to be in force.
-            browser.wait.until(d -> d.findElement(By.cssSelector("#backup-status")).getText().matches("(?s).*APPLIED.*Gold.*"));
+            try {
+                browser.wait.until(d -> d.findElement(By.cssSelector("#backup-status")).getText().matches("(?s).*APPLIED.*Gold.*"));
+            } catch (org.openqa.selenium.TimeoutException e) {
+                browser.screenshot("failure-" + vm);
+                throw new AssertionError("no APPLIED for " + vm + "; the page says: " + browser.find("main").getText(), e);
+            }
             String status = browser.find("#backup-status").getText();
             assertTrue(status.contains("your time"), "when it runs, in the user's time zone: " + status);
         }
@@ -299,5 +307,57 @@ class ConsoleBrowserTest {
         browser.screenshot("18-no-restore-privilege");
         List<String> network = browser.drainConsole();
         assertTrue(network.stream().allMatch(m -> m.contains("status of 409") || m.contains("status of 412")), "only the refusals provoked: " + network);
+    }
+
+    static final String SWITCHES = "{\"multipleRestore\":%s,\"multipleBackupPolicies\":%s,\"updateWhenDeployed\":%s,\"backupNow\":%s}";
+
+    @Test
+    @Order(3)
+    void whatTheDatacenterForbidsIsNotOffered() throws Exception {
+        String admin = token("other-admin", "ent-admin", "PHYS_DC_RETRIEVE_DETAILS,PHYS_DC_ALLOW_BACKUP_CONFIG");
+        signIn("alice", "ent-1", TENANT);
+
+        // With every switch on, by keyboard alone: Tab reaches Restore with a visible focus, Enter opens the
+        // confirmation with focus on its button, and its Cancel closes it.
+        view("/vms/web-01/backups", "#backups");
+        browser.waitText("#backups", "SUCCESS");
+        browser.find("#backup-now");
+        boolean reached = false;
+        for (int i = 0; i < 40 && !reached; i++) {
+            new Actions(browser.driver).sendKeys(Keys.TAB).perform();
+            reached = "Restore".equals(browser.js("return document.activeElement.textContent.trim()"));
+        }
+        assertTrue(reached, "Restore is reachable with Tab");
+        browser.assertFocusVisible("Restore");
+        new Actions(browser.driver).sendKeys(Keys.ENTER).perform();
+        browser.find("[role=alertdialog]");
+        assertEquals("confirm-restore", browser.js("return document.activeElement.id"), "the confirmation takes the focus");
+        browser.assertFocusVisible("the confirmation");
+        new Actions(browser.driver).sendKeys(Keys.TAB).perform();
+        assertEquals("Cancel", browser.js("return document.activeElement.textContent.trim()"));
+        new Actions(browser.driver).sendKeys(Keys.ENTER).perform();
+        browser.wait.until(d -> d.findElements(By.cssSelector("[role=alertdialog]")).isEmpty());
+        view("/vms/web-01/backup", "#select-GOLD");
+        assertEquals("checkbox", browser.find("#select-GOLD").getAttribute("type"), "several policies may be chosen");
+
+        // The administrator switches everything off: a tenant, who cannot read backup-properties, is offered none of it.
+        api("PUT", "/datacenters/dc1/backup-properties", admin, SWITCHES.formatted(false, false, false, false));
+        try {
+            view("/vms/web-01/backups", "#backups");
+            browser.waitText("#backups", "SUCCESS");
+            assertTrue(browser.all("#backup-now").isEmpty(), "no Backup now when the datacenter forbids it");
+            assertTrue(browser.driver.findElements(By.xpath("//button[normalize-space()='Restore']")).isEmpty(),
+                    "a backup restored once is not offered again without multipleRestore");
+            browser.assertAccessible("backups, switches off");
+            browser.screenshot("19-backups-switches-off");
+            view("/vms/web-01/backup", "#select-GOLD");
+            assertEquals("radio", browser.find("#select-GOLD").getAttribute("type"), "one policy only");
+            assertFalse(browser.find("#backup-save").isEnabled(), "a deployed VM's policies stay as they are");
+            assertTrue(browser.find("#frozen-note").getText().contains("does not allow"));
+            browser.screenshot("20-vm-backup-switches-off");
+        } finally {
+            api("PUT", "/datacenters/dc1/backup-properties", admin, SWITCHES.formatted(true, true, true, true));
+        }
+        assertEquals(List.of(), browser.drainConsole(), "no refusal was provoked: nothing forbidden was offered");
     }
 }

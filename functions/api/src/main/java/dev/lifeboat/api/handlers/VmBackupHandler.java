@@ -49,7 +49,11 @@ public final class VmBackupHandler extends ApiHandler {
     protected HttpResponse route(HttpRequest request, Caller caller) {
         String id = request.path("vm");
         return switch (request.routeKey()) {
-            case AVAILABLE -> HttpResponse.json(200, Views.page(backups.available(caller, id, Headers.page(request)), Views::policy));
+            case AVAILABLE -> {
+                VmBackupService.Selectable selectable = backups.selectable(caller, id, Headers.page(request));
+                yield HttpResponse.json(200, Views.page(selectable.policies(), Views::policy)
+                        .set("backupProperties", Views.switches(selectable.properties())));
+            }
             case GET -> view(200, backups.get(caller, id));
             default -> {
                 VmBackupService.Change change = backups.put(caller, id, () -> draft(Body.parse(request.body())), Headers.ifMatch(request));

@@ -52,12 +52,19 @@ public final class Views {
     public static ObjectNode properties(BackupProperties p) {
         ObjectNode o = Json.NODES.objectNode();
         o.put("datacenter", p.datacenter());
+        o.setAll(switches(p));
+        o.put("version", p.version());
+        time(o, "updatedAt", p.updatedAt());
+        return o;
+    }
+
+    /** The four switches alone: what tenants see of their datacenter's properties. */
+    public static ObjectNode switches(BackupProperties p) {
+        ObjectNode o = Json.NODES.objectNode();
         o.put("multipleRestore", p.multipleRestore());
         o.put("multipleBackupPolicies", p.multipleBackupPolicies());
         o.put("updateWhenDeployed", p.updateWhenDeployed());
         o.put("backupNow", p.backupNow());
-        o.put("version", p.version());
-        time(o, "updatedAt", p.updatedAt());
         return o;
     }
 

@@ -75,7 +75,22 @@ public final class VmBackupService {
 
     /** The policies the VM may select: of its datacenter, allowed to its enterprise there; oldest first. */
     public Page<BackupPolicy> available(Caller caller, String vmId, PageRequest page) {
+        return available(get(caller, vmId), page);
+    }
+
+    /**
+     * The policies a VM may select with the switches of its datacenter, which tenants may not read on their own
+     * (GET backup-properties is for administrators), yet need in order to know how many policies they may select and
+     * whether backup now and a second restore are allowed.
+     */
+    public record Selectable(Page<BackupPolicy> policies, BackupProperties properties) {}
+
+    public Selectable selectable(Caller caller, String vmId, PageRequest page) {
         VirtualMachine vm = get(caller, vmId);
+        return new Selectable(available(vm, page), properties.findProperties(vm.datacenter()));
+    }
+
+    private Page<BackupPolicy> available(VirtualMachine vm, PageRequest page) {
         String after = page.cursor() == null ? null : decodeCursor(page.cursor());
         List<String> allowed = allowances.findAllowance(vm.enterprise(), vm.datacenter()).policyIds().stream()
                 .sorted()
