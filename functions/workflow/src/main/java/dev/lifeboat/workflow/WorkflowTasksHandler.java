@@ -131,6 +131,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         ObjectNode out = NODES.objectNode().put("runs", run.runs()).put("backupId", run.backup().id()).put("vm", vm);
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
+            out.put("pluginFunction", services.plugins.of(run.manager().type()));
             out.put("deadline", run.deadline().toString());
             out.set("startCommand", Commands.startBackup(run.manager(), run.vm(), run.backup(), run.policyCode()));
         }
@@ -212,6 +213,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         ObjectNode out = NODES.objectNode().put("runs", run.runs());
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
+            out.put("pluginFunction", services.plugins.of(run.manager().type()));
             out.put("deadline", run.deadline().toString());
             out.set("startCommand", Commands.startRestore(run.manager(), run.vm(), run.backup(), run.restore()));
         }
@@ -285,7 +287,8 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         for (PolicySelection s : plan.get().apply()) {
             steps.add(Commands.schedule(Operation.APPLY_SCHEDULE, manager.get(), machine, s.policyId(), code(machine.datacenter(), s.policyId())));
         }
-        return out.put("runs", true).put("managerType", manager.get().type().name());
+        return out.put("runs", true).put("managerType", manager.get().type().name())
+                .put("pluginFunction", services.plugins.of(manager.get().type()));
     }
 
     private String code(String datacenter, String policyId) {
