@@ -89,6 +89,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
                 case "apply.begin" -> applyBegin(in.path("input"));
                 case "apply.finish" -> applyFinish(in);
                 case "apply.fail" -> applyFail(in.path("input"));
+                case "retry.next" -> services.startRetries.next(ManagerType.valueOf(text(in, "managerType")), in.path("retry"));
                 case "sync.backstop" -> sync.backstop();
                 case "sync.datacenters" -> syncDatacenters();
                 case "sync.begin" -> sync.begin(in);
@@ -132,6 +133,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
             out.put("pluginFunction", services.plugins.of(run.manager().type()));
+            out.putObject("retry").put("attempt", 0);
             out.put("deadline", run.deadline().toString());
             out.set("startCommand", Commands.startBackup(run.manager(), run.vm(), run.backup(), run.policyCode()));
         }
@@ -214,6 +216,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
             out.put("pluginFunction", services.plugins.of(run.manager().type()));
+            out.putObject("retry").put("attempt", 0);
             out.put("deadline", run.deadline().toString());
             out.set("startCommand", Commands.startRestore(run.manager(), run.vm(), run.backup(), run.restore()));
         }

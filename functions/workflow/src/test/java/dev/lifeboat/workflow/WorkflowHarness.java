@@ -193,7 +193,8 @@ final class WorkflowHarness implements AutoCloseable {
         RunOptions base = RunOptions.fast();
         if (machine.equals("backup-lifecycle") || machine.equals("multi-restore")) {
             // Jobs of the simulator take a few hundred milliseconds: poll every 100 ms instead of 15 s.
-            base = base.withWait("WaitForJob", 100);
+            // A start retried after a transient error waits 50 ms instead of its growing waits.
+            base = base.withWait("WaitForJob", 100).withWait("WaitToStart", 50);
         }
         RunOptions options = base
                 .withSubstitution("WorkflowTasksFunctionArn", LambdaInvokeServer.functionArn("workflow-tasks"))
