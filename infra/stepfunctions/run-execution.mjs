@@ -13,8 +13,9 @@
 //   { "status": "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED", "output": ..., "error": ..., "cause": ...,
 //     "events": [ ... ] }
 //
-// Task states whose Resource is a Lambda function (name or ARN) are invoked with the AWS SDK through the endpoint in
-// AWS_ENDPOINT_URL_LAMBDA (required when the definition has a Task). The calls pass through a recording proxy in this
+// Task states whose Resource is a Lambda function (name or ARN), or the arn:aws:states:::lambda:invoke integration
+// (FunctionName and Payload from its Parameters, the result {ExecutedVersion, Payload, StatusCode}), are invoked with the
+// AWS SDK through the endpoint in AWS_ENDPOINT_URL_LAMBDA (required when the definition has a Task). The calls pass through a recording proxy in this
 // process, so the event log also holds every invocation's payload and answer ("LambdaInvoked" events), as the
 // real execution history holds them in its Lambda/Task events. Region and credentials come from the environment;
 // dummy ones are filled in when missing (the endpoint is local and does not check signatures).
@@ -52,6 +53,14 @@ class DataLimitExceeded extends Error {
 
   get isRetryable () { return false }
   get isCatchable () { return false }
+}
+
+/** An error of the service itself (not of a function), with its States.* name. */
+class StatesError extends Error {
+  constructor (name, message) {
+    super(message)
+    this.name = name
+  }
 }
 
 /** A function error as the library reports it: the error type is the name Retry and Catch match. */
@@ -131,27 +140,56 @@ class Limits {
   }
 }
 
+/** The optimized Lambda integration (Developer Guide, "Invoke an AWS Lambda function with Step Functions"). */
+export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke'
+
 /**
  * One local handler per Task state (the library's taskResourceLocalHandlers): invokes the function as the library
  * would, but refuses an input (after Parameters) or a result over the quota with States.DataLimitExceeded.
+ *
+ * A Resource that is a function (name or ARN) gets the input as its payload and its answer is the result. The
+ * `lambda:invoke` integration takes `FunctionName` and `Payload` from the input instead and, as in AWS, its result is
+ * the Invoke API's answer, `{ExecutedVersion, Payload, StatusCode}` (the function's answer in `Payload`); a function
+ * error is raised under its errorType in both cases, so Retry and Catch match the same names.
  */
 function taskHandlers (states, limits) {
   let client
   const handlers = {}
   for (const { name, state } of states) {
     if (state.Type !== 'Task') continue
+    const integration = state.Resource === LAMBDA_INVOKE
+    if (!integration && String(state.Resource).startsWith('arn:aws:states:::')) {
+      throw new BadRequest(`state ${name}: the integration ${state.Resource} is not supported here (only ${LAMBDA_INVOKE} and Lambda functions)`)
+    }
     handlers[name] = async (input) => {
-      const payload = JSON.stringify(input)
-      limits.payload(`the input of task ${name}`, utf8Bytes(payload))
+      const taskInput = JSON.stringify(input)
+      limits.payload(`the input of task ${name}`, utf8Bytes(taskInput))
       if (limits.breach?.error === 'States.DataLimitExceeded') throw new DataLimitExceeded(limits.breach.cause)
+      const functionName = integration ? input?.FunctionName : state.Resource
+      if (typeof functionName !== 'string' || functionName === '') {
+        // AWS refuses such a call before invoking anything, with this error name.
+        throw new StatesError('States.Runtime', `state ${name}: the lambda:invoke parameters have no FunctionName`)
+      }
+      const payload = integration ? JSON.stringify(input.Payload ?? {}) : taskInput
       client ??= new LambdaClient({})
-      const answer = await client.send(new InvokeCommand({ FunctionName: state.Resource, Payload: Buffer.from(payload) }))
+      let answer
+      try {
+        answer = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(payload) }))
+      } catch (e) {
+        // The integration names the Lambda service's own errors after it (Lambda.ServiceException,
+        // Lambda.TooManyRequestsException, ...), the names AWS recommends retrying.
+        if (integration && !String(e?.name).startsWith('Lambda.')) e.name = 'Lambda.' + (e?.name ?? 'SdkClientException')
+        throw e
+      }
       const text = answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : ''
       const value = text === '' ? null : JSON.parse(text)
       if (answer.FunctionError) throw new FunctionError(value)
-      limits.payload(`the result of task ${name}`, utf8Bytes(text))
+      const result = integration
+        ? { ExecutedVersion: answer.ExecutedVersion ?? '$LATEST', Payload: value, StatusCode: answer.StatusCode ?? 200 }
+        : value
+      limits.payload(`the result of task ${name}`, integration ? utf8Bytes(result) : utf8Bytes(text))
       if (limits.breach?.error === 'States.DataLimitExceeded') throw new DataLimitExceeded(limits.breach.cause)
-      return value
+      return result
     }
   }
   return handlers

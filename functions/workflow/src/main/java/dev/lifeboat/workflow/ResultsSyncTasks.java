@@ -110,7 +110,7 @@ final class ResultsSyncTasks {
         }
         ManagerType type = manager.get().type();
         Mark mark = services.syncStore.mark(datacenter);
-        run.put("runs", true).put("managerType", type.name()).put("startedAt", startedAt.toString())
+        run.put("runs", true).put("managerType", type.name()).put("pluginFunction", services.plugins.of(type)).put("startedAt", startedAt.toString())
                 .put("discovered", 0).put("updated", 0).put("expired", 0).put("skipped", 0).put("pages", 0);
         run.putArray("skippedVms");
         if (mark.sliceCursor() != null) run.put("sliceFrom", mark.sliceCursor());

@@ -32,7 +32,8 @@ import software.amazon.awssdk.services.scheduler.SchedulerClient;
  * What the workflow tasks need, wired once per environment from environment variables read here:
  * {@code TABLE_NAME}; {@code EVENT_BUS_NAME}; {@code SCHEDULE_GROUP}, {@code BACKUP_STATE_MACHINE_ARN},
  * {@code SCHEDULER_ROLE_ARN} (schedules of VMWARE_SNAPSHOT policies); {@code AUDIT_RETENTION_DAYS} (default 400); {@code OPERATION_TIMEOUT_SECONDS_<TYPE>}, how long a
- * backup or restore of a manager type may run (defaults: 4 h for Veeam and NetWorker, 1 h for snapshots).
+ * backup or restore of a manager type may run (defaults: 4 h for Veeam and NetWorker, 1 h for snapshots);
+ * {@code PLUGIN_FUNCTION_<TYPE>} (see {@link PluginFunctions}); {@code START_RETRY_WINDOW_<TYPE>} (see {@link StartRetries}).
  */
 public final class WorkflowServices {
     private static final Map<Map<String, String>, WorkflowServices> SHARED = new ConcurrentHashMap<>();
@@ -48,6 +49,8 @@ public final class WorkflowServices {
     final Clock clock;
     final Map<ManagerType, Duration> timeouts;
     final RunRecorder runs;
+    final PluginFunctions plugins;
+    final StartRetries startRetries;
 
     public WorkflowServices(DynamoDbClient dynamo, EventPublisher events, BackupScheduler scheduler, Map<String, String> env, Clock clock) {
         String table = env.get("TABLE_NAME");
@@ -60,6 +63,8 @@ public final class WorkflowServices {
         this.backups = new DynamoBackupStore(dynamo, table);
         this.syncStore = new DynamoSyncStore(dynamo, table);
         this.timeouts = timeouts(env);
+        this.plugins = PluginFunctions.fromEnvironment(env);
+        this.startRetries = StartRetries.fromEnvironment(env, clock);
         this.runs = new RunRecorder(events, backups, config, vms, new DynamoAuditStore(dynamo, table,
                 Duration.ofDays(Long.parseLong(env.getOrDefault("AUDIT_RETENTION_DAYS", "400")))), clock);
         this.lifecycle = new BackupLifecycle(vms, backups, config, config, runs, clock, ids, timeouts);

@@ -89,6 +89,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
                 case "apply.begin" -> applyBegin(in.path("input"));
                 case "apply.finish" -> applyFinish(in);
                 case "apply.fail" -> applyFail(in.path("input"));
+                case "retry.next" -> services.startRetries.next(ManagerType.valueOf(text(in, "managerType")), in.path("retry"));
                 case "sync.backstop" -> sync.backstop();
                 case "sync.datacenters" -> syncDatacenters();
                 case "sync.begin" -> sync.begin(in);
@@ -131,6 +132,8 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         ObjectNode out = NODES.objectNode().put("runs", run.runs()).put("backupId", run.backup().id()).put("vm", vm);
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
+            out.put("pluginFunction", services.plugins.of(run.manager().type()));
+            out.putObject("retry").put("attempt", 0);
             out.put("deadline", run.deadline().toString());
             out.set("startCommand", Commands.startBackup(run.manager(), run.vm(), run.backup(), run.policyCode()));
         }
@@ -212,6 +215,8 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         ObjectNode out = NODES.objectNode().put("runs", run.runs());
         if (run.runs()) {
             out.put("managerType", run.manager().type().name());
+            out.put("pluginFunction", services.plugins.of(run.manager().type()));
+            out.putObject("retry").put("attempt", 0);
             out.put("deadline", run.deadline().toString());
             out.set("startCommand", Commands.startRestore(run.manager(), run.vm(), run.backup(), run.restore()));
         }
@@ -285,7 +290,8 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         for (PolicySelection s : plan.get().apply()) {
             steps.add(Commands.schedule(Operation.APPLY_SCHEDULE, manager.get(), machine, s.policyId(), code(machine.datacenter(), s.policyId())));
         }
-        return out.put("runs", true).put("managerType", manager.get().type().name());
+        return out.put("runs", true).put("managerType", manager.get().type().name())
+                .put("pluginFunction", services.plugins.of(manager.get().type()));
     }
 
     private String code(String datacenter, String policyId) {

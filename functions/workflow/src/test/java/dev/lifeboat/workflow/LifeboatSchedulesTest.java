@@ -100,7 +100,8 @@ class LifeboatSchedulesTest {
                 schedules.add("delete " + policyId + " " + subtype);
             }
         };
-        tasks = new WorkflowTasksHandler(new WorkflowServices(dynamo, events -> { }, scheduler, Map.of("TABLE_NAME", table), clock));
+        tasks = new WorkflowTasksHandler(new WorkflowServices(dynamo, events -> { }, scheduler, Map.of("TABLE_NAME", table,
+                "PLUGIN_FUNCTION_VMWARE_SNAPSHOT", "vmware-plugin"), clock));
         registry.register(TENANT, "vm-1", () -> Fixtures.vm("ent-1", "dc1", "DEPLOYED"), ExpectedVersion.ANY);
     }
 

@@ -102,7 +102,8 @@ final class VeeamSyncFixture implements AutoCloseable {
         gold = new BackupPolicyService(config, config, clock, ids).create(ADMIN, DC, () -> Fixtures.policy("GOLD", Fixtures.daily("01:00:00 +0000")));
         config.saveAllowance(new Allowance("ent-1", DC, List.of(gold.id()), 1), 0);
 
-        Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", table));
+        Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", table,
+                "PLUGIN_FUNCTION_VEEAM", LambdaInvokeServer.functionArn("veeam-plugin")));
         env.putAll(extraEnv);
         DynamoDbClient counted = DynamoDbClient.builder()
                 .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
@@ -168,7 +169,6 @@ final class VeeamSyncFixture implements AutoCloseable {
         // Only the Veeam plugin: the other types' Tasks keep their ${placeholders}, which a Veeam datacenter never reaches.
         RunOptions options = RunOptions.fast()
                 .withSubstitution("WorkflowTasksFunctionArn", LambdaInvokeServer.functionArn("workflow-tasks"))
-                .withSubstitution("VeeamPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-plugin"))
                 .withTimeout(Duration.ofSeconds(300));
         return stepFunctions.run(RepositoryRoot.find().resolve("statemachines/results-sync.asl.json"), JsonNodeFactory.instance.objectNode(), options);
     }

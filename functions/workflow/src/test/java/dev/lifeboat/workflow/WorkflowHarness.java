@@ -121,7 +121,9 @@ final class WorkflowHarness implements AutoCloseable {
         configurations = new VmBackupService(vms, config, config, config, applies, clock);
         backups = new BackupService(vms, backupStore, config, config, lifecycles, list -> events.addAll(list), clock, ids);
 
-        Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", table));
+        Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", table,
+                "PLUGIN_FUNCTION_NETWORKER", LambdaInvokeServer.functionArn("networker-plugin") + ":live",
+                "PLUGIN_FUNCTION_VEEAM", LambdaInvokeServer.functionArn("veeam-plugin") + ":live"));
         env.putAll(extraEnv);
         EventPublisher publisher = list -> events.addAll(list);
         BackupScheduler scheduler = new BackupScheduler() {
@@ -191,14 +193,11 @@ final class WorkflowHarness implements AutoCloseable {
         RunOptions base = RunOptions.fast();
         if (machine.equals("backup-lifecycle") || machine.equals("multi-restore")) {
             // Jobs of the simulator take a few hundred milliseconds: poll every 100 ms instead of 15 s.
-            base = base.withWait("WaitForJob", 100);
+            // A start retried after a transient error waits 50 ms instead of its growing waits.
+            base = base.withWait("WaitForJob", 100).withWait("WaitToStart", 50);
         }
         RunOptions options = base
                 .withSubstitution("WorkflowTasksFunctionArn", LambdaInvokeServer.functionArn("workflow-tasks"))
-                .withSubstitution("NetworkerPluginFunctionArn", LambdaInvokeServer.functionArn("networker-plugin"))
-                .withSubstitution("VeeamPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-plugin"))
-                .withSubstitution("VmwareSnapshotPluginFunctionArn", LambdaInvokeServer.functionArn("vmware-plugin"))
-                .withSubstitution("VeeamSnapshotPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-snapshot-plugin"))
                 .withTimeout(Duration.ofSeconds(90));
         Execution e = stepFunctions.run(definition, input, options);
         executions.add(e);

@@ -130,7 +130,7 @@ class WorkflowRunsTest {
         h.sim.faults().failNext(dev.lifeboat.plugin.TransientRetry.MAX_ATTEMPTS + 1, 500);
         Execution e = h.runBackup(queued);
         assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
-        assertEquals(1, e.retries("StartNetworker"), e::describe);
+        assertEquals(1, e.stateEvents("StateEntered", "RetryStart").size(), e::describe);
         assertEquals(1, h.sim.jobs().size(), "one NetWorker job for the backup");
         assertEquals(BackupStatus.SUCCESS, h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow().status());
     }

@@ -259,10 +259,14 @@ class TemplateCheckTest {
             assertEquals(placeholders, new TreeSet<>(substitutions.keySet()), entry.getKey() + ": placeholders vs DefinitionSubstitutions");
             Set<String> invoked = new TreeSet<>();
             for (Object value : substitutions.values()) {
-                String sub = String.valueOf(((Map<?, ?>) value).get("Fn::Sub"));
-                Matcher fn = Pattern.compile("\\$\\{([A-Za-z0-9]+)\\.Arn}:live").matcher(sub);
-                assertTrue(fn.matches(), entry.getKey() + ": a substitution is a function's live alias: " + sub);
-                invoked.add(fn.group(1));
+                invoked.add(liveAliasOf(entry.getKey(), value));
+            }
+            // A plugin-call state invokes whichever function the begin task put in the run (FunctionName.$), chosen
+            // from the task function's PLUGIN_FUNCTION_<TYPE> variables: the machine must be allowed exactly those.
+            if (Files.readString(definition).contains("\"arn:aws:states:::lambda:invoke\"")) {
+                Map<String, Object> pluginFunctions = pluginFunctionVariables();
+                assertEquals(4, pluginFunctions.size(), "one plugin function per manager type: " + pluginFunctions.keySet());
+                for (Object value : pluginFunctions.values()) invoked.add(liveAliasOf("WorkflowTasksFunction", value));
             }
             Set<String> granted = ((List<Object>) p.get("Policies")).stream().filter(x -> x instanceof Map<?, ?> mm && mm.containsKey("LambdaInvokePolicy"))
                     .map(x -> String.valueOf(((Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) x).get("LambdaInvokePolicy")).get("FunctionName")).get("Ref")))
@@ -271,6 +275,22 @@ class TemplateCheckTest {
             assertEquals("STANDARD", p.get("Type"), entry.getKey());
         }
         assertEquals(4, machines, "backup-lifecycle, multi-restore, apply-schedule, results-sync");
+    }
+
+    private static String liveAliasOf(String where, Object value) {
+        String sub = String.valueOf(((Map<?, ?>) value).get("Fn::Sub"));
+        Matcher fn = Pattern.compile("\\$\\{([A-Za-z0-9]+)\\.Arn}:live").matcher(sub);
+        assertTrue(fn.matches(), where + ": a function is called through its live alias (SnapStart): " + sub);
+        return fn.group(1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> pluginFunctionVariables() {
+        Map<String, Object> variables = (Map<String, Object>) ((Map<String, Object>) template.resources().get("WorkflowTasksFunction")
+                .properties().get("Environment")).get("Variables");
+        Map<String, Object> plugins = new java.util.TreeMap<>();
+        variables.forEach((name, value) -> { if (name.startsWith("PLUGIN_FUNCTION_")) plugins.put(name, value); });
+        return plugins;
     }
 
     @Test

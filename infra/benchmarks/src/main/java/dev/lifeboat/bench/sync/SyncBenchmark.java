@@ -237,7 +237,8 @@ public final class SyncBenchmark {
 
                 public void delete(String vm, String policyId, Subtype subtype) { }
             };
-            WorkflowServices services = new WorkflowServices(counted, events -> { }, none, Map.of("TABLE_NAME", table), Clock.systemUTC());
+            WorkflowServices services = new WorkflowServices(counted, events -> { }, none, Map.of("TABLE_NAME", table,
+                    "PLUGIN_FUNCTION_VEEAM", LambdaInvokeServer.functionArn("veeam-plugin")), Clock.systemUTC());
             http = new CountingHttpClient(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build());
             VeeamPlugin plugin = new VeeamPlugin(VeeamClient.Options.defaults().withRequestTimeout(Duration.ofSeconds(30)), m -> http);
             lambdas = LambdaInvokeServer.start()
@@ -257,7 +258,6 @@ public final class SyncBenchmark {
             // Only the Veeam plugin: the other types' Tasks keep their ${placeholders}, which a Veeam datacenter never reaches.
             RunOptions options = (machine.equals("backup-lifecycle") ? RunOptions.fast().withWait("WaitForJob", 50) : RunOptions.fast())
                     .withSubstitution("WorkflowTasksFunctionArn", LambdaInvokeServer.functionArn("workflow-tasks"))
-                    .withSubstitution("VeeamPluginFunctionArn", LambdaInvokeServer.functionArn("veeam-plugin"))
                     // The other types' Tasks keep their ${placeholders}: no datacenter here reaches them.
                     .withTimeout(Duration.ofMinutes(10));
             return stepFunctions.run(definition, input, options);
