@@ -55,6 +55,11 @@ class VmwareContractTest extends PluginContract {
     }
 
     @Override
+    protected boolean listsResultPages() {
+        return true;
+    }
+
+    @Override
     protected Refs.Vm knownVm() {
         return vm;
     }
