@@ -23,9 +23,9 @@ import java.util.Map;
  * answer (vSphere API reference, PropertyCollector: the token is valid until the retrieval ends or the session does).
  * Snapshots are filtered here: created since {@code since} and named by Lifeboat ({@link VmwareSnapshotPlugin#NAME_PREFIX}).
  *
- * <p>Each snapshot names its VM by instance uuid only: the plugin does not know under which vCenter name Lifeboat
- * registered the VM, so it gives no moref that could be matched to the wrong one. The ref is the same as a VM's own
- * listing gives, so results sync records a snapshot once.
+ * <p>Each snapshot names its VM by moref with the vCenter as the host of the manager's endpoint (a VMWARE_SNAPSHOT
+ * manager is one vCenter, and its VMs name it so), and by instance uuid, which Lifeboat matches when the names differ.
+ * The ref is the same as a VM's own listing gives, so results sync records a snapshot once.
  *
  * <p>Cursor {@code <restarts>;<view>;<token>;<rest>}: the view to destroy at the end, vCenter's token, and the VMs of
  * the last answer whose snapshots did not fit in a page ({@code moref:skip}, at most {@link #MAX_OBJECTS}): bounded
@@ -62,6 +62,7 @@ final class SnapshotResultPages {
     }
 
     static Results.ResultPage page(VimClient.Session s, Instant since, String cursorText) {
+        String vcenter = s.sdk().getHost();
         Cursor cursor = cursorText == null ? null : Cursor.parse(cursorText);
         int restarts = cursor == null ? 0 : cursor.restarts();
         Moref view;
@@ -102,7 +103,7 @@ final class SnapshotResultPages {
                 rest.add(vm.getKey().value());
                 continue;
             }
-            List<Results.FoundBackup> mine = found(vm.getKey(), vm.getValue(), since);
+            List<Results.FoundBackup> mine = found(vcenter, vm.getKey(), vm.getValue(), since);
             for (int i = skipFirst; i < mine.size(); i++) {
                 int size = CommandJson.resultPage(new Results.ResultPage(List.of(mine.get(i)), null)).toString().length() - EMPTY_PAGE_CHARS + 1;
                 if (chars + size > MAX_ANSWER_CHARS) {
@@ -125,8 +126,8 @@ final class SnapshotResultPages {
         return new Results.ResultPage(found, new Cursor(restarts, view, answer.token(), rest).format());
     }
 
-    /** The VM's snapshots Lifeboat made since {@code since}, oldest first, as results naming the VM by instance uuid. */
-    private static List<Results.FoundBackup> found(Moref vm, Map<String, Node> vals, Instant since) {
+    /** The VM's snapshots Lifeboat made since {@code since}, oldest first, naming the VM by vCenter, moref and instance uuid. */
+    private static List<Results.FoundBackup> found(String vcenter, Moref vm, Map<String, Node> vals, Instant since) {
         Node uuidNode = vals.get("config.instanceUuid");
         Node nameNode = vals.get("name");
         String uuid = uuidNode == null || uuidNode.text().isBlank() ? null : uuidNode.text().strip();
@@ -135,11 +136,8 @@ final class SnapshotResultPages {
                 || x.createTime() == null || x.createTime().isBefore(since));
         snaps.sort(Comparator.comparing(SnapshotInfo::createTime));
         List<Results.FoundBackup> out = new ArrayList<>();
-        if (uuid == null) {
-            return out; // a VM without an instance uuid cannot be matched to Lifeboat's
-        }
         for (SnapshotInfo x : snaps) {
-            out.add(new Results.FoundBackup(null, null, uuid, nameNode == null ? null : nameNode.text(),
+            out.add(new Results.FoundBackup(vcenter, vm.value(), uuid, nameNode == null ? null : nameNode.text(),
                     new PointRef(vm.value(), x.snapshot().value()).format(), Results.BackupResult.Status.SUCCESS,
                     x.createTime(), x.createTime(), null));
         }

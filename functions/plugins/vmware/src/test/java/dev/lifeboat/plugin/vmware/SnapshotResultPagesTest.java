@@ -47,7 +47,7 @@ class SnapshotResultPagesTest {
     }
 
     @Test
-    void manySnapshotsSinceATimeComeInPagesBelow32KbEachOnceNamedByInstanceUuid() {
+    void manySnapshotsSinceATimeComeInPagesBelow32KbEachOnceNamedByVcenterMorefAndInstanceUuid() {
         Instant before = Instant.now().minusSeconds(1);
         Set<String> made = new HashSet<>();
         for (int i = 0; i < 140; i++) {
@@ -71,7 +71,8 @@ class SnapshotResultPagesTest {
         List<Results.FoundBackup> mine = found.stream().filter(f -> made.contains(f.ref())).toList();
         assertEquals(140, mine.size(), "each new snapshot once");
         assertEquals(made, new HashSet<>(mine.stream().map(Results.FoundBackup::ref).toList()));
-        assertTrue(mine.stream().allMatch(f -> vm.uuid().equalsIgnoreCase(f.uuid()) && f.moref() == null && f.vcenter() == null), mine.get(0).toString());
+        assertTrue(mine.stream().allMatch(f -> vm.uuid().equalsIgnoreCase(f.uuid()) && vm.moref().equals(f.moref())
+                && proxy.sdk().getHost().equals(f.vcenter())), mine.get(0).toString());
         assertTrue(plugin.listResultPage(session(), Instant.now().plusSeconds(3_600), null).results().isEmpty(), "nothing created after 'since'");
     }
 
