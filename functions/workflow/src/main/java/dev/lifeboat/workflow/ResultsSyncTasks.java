@@ -46,7 +46,7 @@ final class ResultsSyncTasks {
     /** VMs per LIST_RESULTS of the slice: ten VMs with their restore points stay far below 32 KB. */
     static final int SYNC_BATCH = 10;
     /** Manager types whose plugin lists the whole backup system in pages (LIST_RESULTS without VMs). */
-    static final Set<ManagerType> BULK = Set.of(ManagerType.VEEAM);
+    static final Set<ManagerType> BULK = Set.of(ManagerType.VEEAM, ManagerType.NETWORKER, ManagerType.VMWARE_SNAPSHOT);
     /**
      * The expiry slice of a bulk type: {@code ceil(configured VMs / SLICES)}, at least {@link #MIN_SLICE} VMs a run. At
      * the default rate of a run every 10 minutes, every configured VM is compared in full at least every 97 runs,

@@ -261,12 +261,29 @@ class WorkflowRunsTest {
         assertEquals("UNREACHABLE", e.output().get(0).path("error").path("code").asText(), e.output().toString());
         assertEquals(1, e.output().get(1).path("discovered").asInt(), "the other datacenter went on: " + e.output());
 
-        h.sim.faults().failNext(20, 500);
+        // A VM NetWorker cannot list (its vCenter is not one NetWorker knows) is skipped and named; the others go on.
+        VmDraft lost = new VmDraft("ent-1", WorkflowHarness.DC, "lost-01", "NOT_ALLOCATED",
+                new dev.lifeboat.domain.vm.Hypervisor("vc-gone.local", "vm-777", "4210aaaa-0000-0000-0000-000000000777"));
+        h.registry.register(TENANT, "lost-01", () -> lost, ExpectedVersion.ANY);
+        h.configurations.put(TENANT, "lost-01", () -> new dev.lifeboat.domain.vm.BackupConfigDraft(
+                List.of(new dev.lifeboat.domain.vm.BackupConfigDraft.Selection(h.gold.id(), null))), ExpectedVersion.ANY);
         Execution vmFails = h.runSync();
         JsonNode dc1 = vmFails.output().get(1);
         assertTrue(dc1.path("ok").asBoolean(), dc1.toString());
-        assertEquals("SERVER_ERROR", dc1.path("skippedVms").get(0).path("code").asText(), dc1.toString());
-        assertEquals(BackupStatus.SUCCESS, h.backupStore.allBackups(vm.id()).get(0).status(), "a VM that could not be listed expires nothing");
+        assertEquals(1, dc1.path("skipped").asInt(), dc1.toString());
+        assertEquals("UNKNOWN_VM", dc1.path("skippedVms").get(0).path("code").asText(), dc1.toString());
+        assertEquals(BackupStatus.SUCCESS, h.backupStore.allBackups(vm.id()).get(0).status());
+
+        // NetWorker failing every request: the page of new backups fails after its retries, and the datacenter is
+        // reported and skipped, expiring nothing (its watermark stays for the next run).
+        h.sim.faults().failNext(1_000, 500);
+        Execution serverFails = h.runSync();
+        h.sim.faults().clear();
+        assertEquals(Execution.Status.SUCCEEDED, serverFails.status(), serverFails::describe);
+        JsonNode failed = serverFails.output().get(1);
+        assertFalse(failed.path("ok").asBoolean(), failed.toString());
+        assertEquals("SERVER_ERROR", failed.path("error").path("code").asText(), failed.toString());
+        assertEquals(BackupStatus.SUCCESS, h.backupStore.allBackups(vm.id()).get(0).status(), "a datacenter that could not be listed expires nothing");
     }
 
     @Test
@@ -345,7 +362,8 @@ class WorkflowRunsTest {
         h.sim.addBackup(vms.get(0).hypervisor().uuid(), Instant.now().minus(Duration.ofHours(2)), Instant.now().plus(Duration.ofDays(30)));
         Execution e = h.runSync();
         assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
-        assertEquals(2, e.stateEvents("StateEntered", "Record").size(), "two batches, one LIST_RESULTS each");
+        // NetWorker lists in bulk: one page of what is new, then the expiry slice (every VM here) in two batches.
+        assertEquals(3, e.stateEvents("StateEntered", "Record").size(), "a page and two batches, one LIST_RESULTS each");
         assertEquals(2, e.output().get(0).path("discovered").asInt(), e.output().toString());
         assertEquals(Trigger.DISCOVERED, h.backupStore.allBackups(last.id()).get(0).trigger());
     }

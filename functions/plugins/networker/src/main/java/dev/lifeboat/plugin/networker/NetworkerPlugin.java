@@ -745,6 +745,15 @@ public final class NetworkerPlugin implements BackupPlugin {
         return new Results.ResultList(results, failures);
     }
 
+    /** What the whole server saved since a time, a page at a time (see {@link NetworkerResultPages}). */
+    @Override
+    public Results.ResultPage listResultPage(Session session, Instant since, String cursor) {
+        if (since == null) {
+            throw new TerminalError(TerminalError.BAD_COMMAND, "LIST_RESULTS without VMs needs 'since'");
+        }
+        return NetworkerResultPages.page(client(session), since, cursor, settings.clock().instant());
+    }
+
     private static boolean managerWide(PluginError e) {
         return switch (e.code()) {
             case TerminalError.BAD_CREDENTIALS, TerminalError.FORBIDDEN, RetryableError.UNREACHABLE -> true;

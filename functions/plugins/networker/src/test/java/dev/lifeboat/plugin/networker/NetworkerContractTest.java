@@ -51,6 +51,11 @@ class NetworkerContractTest extends PluginContract {
     }
 
     @Override
+    protected boolean listsResultPages() {
+        return true;
+    }
+
+    @Override
     protected void failNextBackup(Refs.Vm vm, String message) {
         nw.sim.failNextBackup(vm.uuid(), message);
     }

@@ -442,6 +442,69 @@ public final class VimClient {
             return VimClient.properties(response, obj);
         }
 
+        /** One answer of a paged retrieval: the objects with their {@code val}s, and the token of the next (null: none). */
+        public record ObjectPage(Map<Moref, Map<String, Node>> objects, String token) {}
+
+        /** ViewManager.CreateContainerView over the whole inventory (root folder, recursive) for objects of {@code type}. */
+        public Moref createContainerView(String type) {
+            Node root = required(serviceContent().child("rootFolder"), "the root folder");
+            return task(call("CreateContainerView", this_(manager("viewManager", "ViewManager")) + "<container type=\"Folder\">"
+                    + Xml.escape(root.text()) + "</container><type>" + Xml.escape(type) + "</type><recursive>true</recursive>", true),
+                    "CreateContainerView", "ContainerView");
+        }
+
+        /**
+         * RetrievePropertiesEx of every {@code type} object of a ContainerView (traversal spec on {@code view}, the view
+         * itself skipped), at most {@code maxObjects} per answer; the rest follows by {@link #continueRetrieve}.
+         */
+        public ObjectPage retrieveFromView(Moref view, String type, List<String> paths, int maxObjects) {
+            StringBuilder spec = new StringBuilder("<specSet><propSet><type>").append(Xml.escape(type)).append("</type>");
+            paths.forEach(p -> spec.append("<pathSet>").append(Xml.escape(p)).append("</pathSet>"));
+            spec.append("</propSet><objectSet><obj type=\"ContainerView\">").append(Xml.escape(view.value())).append("</obj><skip>true</skip>")
+                    .append("<selectSet xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type><path>view</path>")
+                    .append("<skip>false</skip></selectSet></objectSet></specSet><options><maxObjects>").append(maxObjects)
+                    .append("</maxObjects></options>");
+            return objectPage(call("RetrievePropertiesEx", this_(manager("propertyCollector", "PropertyCollector")) + spec, true));
+        }
+
+        /** ContinueRetrievePropertiesEx: the next answer of a retrieval; the token lives as long as this login. */
+        public ObjectPage continueRetrieve(String token) {
+            return objectPage(call("ContinueRetrievePropertiesEx", this_(manager("propertyCollector", "PropertyCollector"))
+                    + "<token>" + Xml.escape(token) + "</token>", true));
+        }
+
+        /** Properties of several objects as their {@code val} nodes, in the order asked (objects vCenter lacks are absent). */
+        public Map<Moref, Map<String, Node>> nodes(List<Moref> objs, List<String> paths) {
+            StringBuilder spec = new StringBuilder("<specSet>");
+            objs.stream().map(Moref::type).distinct().forEach(type -> {
+                spec.append("<propSet><type>").append(Xml.escape(type)).append("</type>");
+                paths.forEach(p -> spec.append("<pathSet>").append(Xml.escape(p)).append("</pathSet>"));
+                spec.append("</propSet>");
+            });
+            objs.forEach(o -> spec.append("<objectSet><obj type=\"").append(Xml.escape(o.type())).append("\">")
+                    .append(Xml.escape(o.value())).append("</obj></objectSet>"));
+            Map<Moref, Map<String, Node>> answered = VimClient.objects(call("RetrievePropertiesEx",
+                    this_(manager("propertyCollector", "PropertyCollector")) + spec + "</specSet><options/>", true));
+            Map<Moref, Map<String, Node>> out = new LinkedHashMap<>();
+            objs.stream().filter(answered::containsKey).forEach(o -> out.put(o, answered.get(o)));
+            return out;
+        }
+
+        /** DestroyView; a view already gone (with its login) is no matter. */
+        public void destroyView(Moref view) {
+            try {
+                call("DestroyView", this_(view), true);
+            } catch (PluginError e) {
+                // the view dies with the session anyway
+            }
+        }
+
+        private ObjectPage objectPage(Node response) {
+            Node returnval = response.child("returnval");
+            String token = returnval == null ? null : returnval.text("token");
+            return new ObjectPage(VimClient.objects(response), token == null || token.isBlank() ? null : token);
+        }
+
         public Moref createSnapshot(Moref vm, String name, String description) {
             return task(call("CreateSnapshot_Task", this_(vm) + "<name>" + Xml.escape(name) + "</name><description>"
                     + Xml.escape(description) + "</description><memory>false</memory><quiesce>false</quiesce>", true), "CreateSnapshot_Task");
@@ -468,11 +531,15 @@ public final class VimClient {
         }
 
         private Moref task(Node response, String method) {
+            return task(response, method, "Task");
+        }
+
+        private Moref task(Node response, String method, String type) {
             Node r = response.child("returnval");
             if (r == null || r.text().isBlank()) {
-                throw new TerminalError(TerminalError.REFUSED, "vCenter answered " + method + " without a task");
+                throw new TerminalError(TerminalError.REFUSED, "vCenter answered " + method + " without a " + type);
             }
-            return new Moref(r.type() == null ? "Task" : r.type(), r.text());
+            return new Moref(r.type() == null ? type : r.type(), r.text());
         }
 
         // ---- the wire -------------------------------------------------------------------------------------------

@@ -322,6 +322,12 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
         });
     }
 
+    /** Lifeboat's snapshots of the whole vCenter since a time, a page of VMs at a time (see {@link SnapshotResultPages}). */
+    @Override
+    public Results.ResultPage listResultPage(Session session, Instant since, String cursor) {
+        return withSession(session, s -> SnapshotResultPages.page(s, since, cursor));
+    }
+
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private <T> T withSession(Session session, Function<VimClient.Session, T> work) {

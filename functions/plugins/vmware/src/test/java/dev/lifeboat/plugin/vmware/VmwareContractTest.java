@@ -31,7 +31,9 @@ class VmwareContractTest extends PluginContract {
         Fixtures.ProxyTls tls = Fixtures.proxyTls();
         proxy = new VimProxy(Fixtures.vcsim(), tls.serverContext());
         plugin = new VmwareSnapshotPlugin(new VimClient.Config(Fixtures.testTimeout(), Fixtures.testTimeout()));
-        vm = Fixtures.vm("DC0/vm/DC0_H0_VM1");
+        Refs.Vm found = Fixtures.vm("DC0/vm/DC0_H0_VM1");
+        // The VM names its vCenter as the manager's endpoint does: result pages name it so beside the moref.
+        vm = new Refs.Vm(found.id(), found.name(), proxy.sdk().getHost(), found.moref(), found.uuid(), found.allocated());
     }
 
     @AfterAll
@@ -52,6 +54,11 @@ class VmwareContractTest extends PluginContract {
     @Override
     protected Session sessionWithWrongPassword() {
         return new Session(session().manager(), new Secret(Fixtures.WRONG_PASSWORD));
+    }
+
+    @Override
+    protected boolean listsResultPages() {
+        return true;
     }
 
     @Override

@@ -107,7 +107,7 @@ final class NetworkerApi implements HttpHandler {
         get("vmware/vcenters/{vc}/protectedvms/{uuid}/backups/{b}/instances/{i}", c -> one(instance(vmBackupOf(c), true, instanceOf(c)), c));
         post("vmware/vcenters/{vc}/protectedvms/{uuid}/backups/{b}/op/recover", c -> recover(c, vmBackupOf(c), null));
         post("vmware/vcenters/{vc}/protectedvms/{uuid}/backups/{b}/instances/{i}/op/recover", c -> recover(c, vmBackupOf(c), instanceOf(c)));
-        get("backups", c -> list("backups", sim.backups.values().stream().map(b -> backup(b, false)).toList(), c));
+        get("backups", this::backups);
         get("backups/{b}", c -> one(backup(backupOf(c), false), c));
         get("backups/{b}/instances", c -> instances(backupOf(c), false, c));
         get("backups/{b}/instances/{i}", c -> {
@@ -315,7 +315,7 @@ final class NetworkerApi implements HttpHandler {
     private List<Backup> backupsOf(Call c) {
         String vc = c.param("vc");
         String uuid = c.param("uuid");
-        return sim.backups.values().stream().filter(b -> b.vmUuid().equals(uuid) && b.vCenterHostname().equals(vc)).toList();
+        return sim.backups.ofVm(uuid).stream().filter(b -> b.vCenterHostname().equals(vc)).toList();
     }
 
     private Backup vmBackupOf(Call c) {
@@ -919,24 +919,69 @@ final class NetworkerApi implements HttpHandler {
         return s.toString();
     }
 
-    /** {@code {"count":N,"<plural>":[...]}} after {@code q} and {@code fl} (§2.2). */
-    private Reply list(String plural, List<ObjectNode> items, Call c) {
-        Query q;
+    /**
+     * {@code GET /backups}: every save set, oldest save time first [U: a real server's order is not documented; Lifeboat
+     * pages through it and tolerates any order]. A {@code saveTime} range starts from the save-time index, so a query
+     * for what is new costs what it returns, whatever the number of backups held.
+     */
+    private Reply backups(Call c) {
+        Query q = query(c);
+        Instant[] range = q.timeRange("saveTime");
+        Iterable<Backup> candidates = range == null ? sim.backups.values() : sim.backups.savedBetween(range[0], range[1]);
+        List<ObjectNode> items = new ArrayList<>();
+        for (Backup b : candidates) {
+            items.add(backup(b, false));
+        }
+        return list("backups", items, c);
+    }
+
+    private Query query(Call c) {
         try {
-            q = Query.parse(c.query.get("q"), sim.clock.instant());
+            return Query.parse(c.query.get("q"), sim.clock.instant());
         } catch (IllegalArgumentException e) {
             throw new ApiError(400, e.getMessage());
         }
+    }
+
+    /**
+     * {@code {"count":N,"<plural>":[...]}} after {@code q} and {@code fl} (§2.2), then {@code offset} and {@code limit}
+     * [U: NetWorker's paging parameters are believed, not verified]. {@code count} is every item the query matches,
+     * whatever the page holds [U], so a client can tell whether more follow; without {@code limit}, the whole list.
+     */
+    private Reply list(String plural, List<ObjectNode> items, Call c) {
+        Query q = query(c);
+        int offset = paging(c, "offset", 0, 0);
+        int limit = paging(c, "limit", Integer.MAX_VALUE, 1);
         ObjectNode n = JSON.createObjectNode();
         ArrayNode arr = JSON.createArrayNode();
+        int matched = 0;
         for (ObjectNode item : items) {
             if (q.matches(item)) {
-                arr.add(Query.project(item, c.query.get("fl")));
+                if (matched >= offset && arr.size() < limit) {
+                    arr.add(Query.project(item, c.query.get("fl")));
+                }
+                matched++;
             }
         }
-        n.put("count", arr.size());
+        n.put("count", matched);
         n.set(plural, arr);
         return Reply.json(200, n);
+    }
+
+    private static int paging(Call c, String name, int dflt, int min) {
+        String v = c.query.get(name);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= min) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new ApiError(400, "Invalid value '" + v + "' for query parameter '" + name + "': expected an integer of at least " + min);
     }
 
     private Reply one(ObjectNode item, Call c) {

@@ -53,7 +53,7 @@ public final class NetworkerSimulator implements AutoCloseable {
     final Map<String, PolicyState> policies = new LinkedHashMap<>();
     final Map<String, GroupState> groups = new LinkedHashMap<>();
     final Map<String, VCenterState> vcenters = new LinkedHashMap<>();
-    final Map<String, Backup> backups = new LinkedHashMap<>();
+    final BackupIndex backups = new BackupIndex();
     final Map<Long, JobState> jobs = new LinkedHashMap<>();
     private final Map<String, Deque<String>> backupFailures = new HashMap<>();
     private final Map<String, Deque<String>> recoverFailures = new HashMap<>();
@@ -306,7 +306,7 @@ public final class NetworkerSimulator implements AutoCloseable {
 
     public synchronized List<Backup> backups(String vmUuid) {
         settle();
-        return backups.values().stream().filter(b -> b.vmUuid().equals(vmUuid)).toList();
+        return List.copyOf(backups.ofVm(vmUuid));
     }
 
     public synchronized List<Job> jobs() {

@@ -69,6 +69,20 @@ final class Query {
         return new Query(terms);
     }
 
+    /**
+     * The bounds of a time range on a top-level attribute ({@code saveTime:['a' TO 'b']} or {@code saveTime:[7 days]}),
+     * so a list can start from an index; null when the query has no such term. Ends are inclusive; null is open.
+     */
+    Instant[] timeRange(String attribute) {
+        for (Term t : terms) {
+            if (t.path.size() == 1 && t.path.get(0).equalsIgnoreCase(attribute) && t.values.isEmpty()) {
+                return t.since != null ? new Instant[] {t.since, null}
+                        : new Instant[] {t.low == null ? null : time(t.low), t.high == null ? null : time(t.high)};
+            }
+        }
+        return null;
+    }
+
     boolean matches(JsonNode item) {
         for (Term t : terms) {
             List<JsonNode> leaves = new ArrayList<>();
@@ -129,6 +143,14 @@ final class Query {
         }
         String low = unquote(ends[0].trim());
         String high = unquote(ends[1].trim());
+        // A time attribute's range takes times: a client that writes something else gets a 400, not an empty list.
+        if (path.get(path.size() - 1).toLowerCase(Locale.ROOT).endsWith("time")) {
+            for (String end : List.of(low, high)) {
+                if (!end.equals("*") && time(end) == null) {
+                    throw new IllegalArgumentException("Invalid date '" + end + "' in query term '" + term + "'");
+                }
+            }
+        }
         return new Term(path, List.of(), low.equals("*") ? null : low, high.equals("*") ? null : high, null);
     }
 

@@ -211,6 +211,42 @@ class NetworkerSimulatorTest {
     }
 
     @Test
+    void backupsSinceASaveTimeComeInPagesOldestFirstAndBadPagingOrDatesAre400() throws Exception {
+        start();
+        Instant t0 = sim.clock().instant().minus(Duration.ofHours(3));
+        List<String> made = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            made.add(sim.addBackup(i % 2 == 0 ? web.uuid() : db.uuid(), t0.plusSeconds(60L * (25 - i)), t0.plus(Duration.ofDays(30))).id());
+        }
+        String range = q("saveTime:['" + NetworkerApi.TIME.format(t0).substring(0, 19) + "' TO '*']");
+        List<String> read = new ArrayList<>();
+        List<Instant> times = new ArrayList<>();
+        for (int offset = 0; ; offset += 10) {
+            JsonNode page = getJson("/backups?q=" + range + "&fl=id,saveTime,vmInformation.vmUuid&limit=10&offset=" + offset);
+            assertEquals(25, page.get("count").asInt(), "count is every match, whatever the page");
+            page.get("backups").forEach(b -> {
+                read.add(b.get("id").asText());
+                times.add(Instant.parse(b.get("saveTime").asText().replace("+00:00", "Z")));
+                assertEquals(List.of("id", "saveTime", "vmInformation"), iterableNames(b));
+            });
+            if (page.get("backups").size() < 10) {
+                break;
+            }
+        }
+        assertEquals(new java.util.HashSet<>(made), new java.util.HashSet<>(read), "each new backup once, none of the demo's older ones");
+        assertEquals(25, read.size());
+        assertEquals(times.stream().sorted().toList(), times, "oldest save time first");
+        for (String bad : List.of("limit=0", "limit=ten", "offset=-1")) {
+            HttpResponse<String> r = get("/backups?q=" + range + "&" + bad);
+            assertEquals(400, r.statusCode(), bad);
+            assertTrue(message(r).contains(bad.substring(0, bad.indexOf('='))), r.body());
+        }
+        HttpResponse<String> notADate = get("/backups?q=" + q("saveTime:['yesterday' TO '*']"));
+        assertEquals(400, notADate.statusCode());
+        assertTrue(message(notADate).contains("yesterday"), notADate.body());
+    }
+
+    @Test
     void workItemsAreAddedAndRemovedAndProtectionDetailsFollow() throws Exception {
         start();
         String empty = assign("GOLD", web);

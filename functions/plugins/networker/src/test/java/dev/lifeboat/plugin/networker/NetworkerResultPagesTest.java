@@ -1,0 +1,94 @@
+package dev.lifeboat.plugin.networker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.Results;
+import dev.lifeboat.plugin.TerminalError;
+import dev.lifeboat.sim.networker.Vm;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** LIST_RESULTS over a whole NetWorker server: one {@code GET /backups} per page, since a save time, below 32 KB. */
+class NetworkerResultPagesTest {
+    private SimFixture nw;
+
+    @BeforeEach
+    void start() throws IOException {
+        nw = new SimFixture();
+    }
+
+    @AfterEach
+    void stop() {
+        nw.close();
+    }
+
+    @Test
+    void backupsSinceATimeComeInPagesBelow32KbEachOnceNamingTheirVmByVcenterMorefAndUuid() {
+        Instant now = Instant.now();
+        Instant since = now.minus(Duration.ofHours(6));
+        // Long names (vSphere allows 80 characters): pages end on their size, not only on NetWorker's page.
+        String vc = "vcenter-with-a-rather-long-host-name-for-this-test.datacenter-one.example.org";
+        nw.sim.addVCenter(vc);
+        List<Vm> vms = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            vms.add(nw.sim.addVm(vc, ("vm-" + i + "-").repeat(1) + "x".repeat(70)));
+        }
+        Set<String> created = new HashSet<>();
+        for (int i = 0; i < 150; i++) {
+            created.add(nw.sim.addBackup(vms.get(i % vms.size()).uuid(), since.plusSeconds(60L * i + 1), now.plus(Duration.ofDays(30))).id());
+        }
+        nw.sim.addBackup(nw.web.uuid(), since.minusSeconds(60), now.plus(Duration.ofDays(30)));
+        nw.sim.addBackup(nw.web.uuid(), since.plusSeconds(30), now.minusSeconds(1)); // expired: not listed
+        int before = nw.sim.requests().size();
+
+        List<Results.FoundBackup> found = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        boolean cutBySize = false;
+        do {
+            Results.ResultPage page = nw.plugin.listResultPage(nw.session(), since, cursor);
+            int chars = CommandJson.resultPage(page).toString().length();
+            assertTrue(chars <= 32 * 1024, "page " + pages + " has " + chars + " characters");
+            found.addAll(page.results());
+            cursor = page.nextCursor();
+            cutBySize |= cursor != null && page.results().size() < NetworkerResultPages.PAGE_SIZE;
+            assertTrue(cursor == null || cursor.length() < 30, "a short cursor: " + cursor);
+            pages++;
+        } while (cursor != null && pages < 100);
+
+        assertEquals(pages, nw.sim.requests().size() - before, "one NetWorker request per page");
+        assertTrue(cutBySize, "with names this long, a page ends on its size before NetWorker's page of " + NetworkerResultPages.PAGE_SIZE);
+        assertEquals(150, found.size(), "each new backup once");
+        Set<String> ids = new HashSet<>();
+        for (Results.FoundBackup f : found) {
+            ids.add(NetworkerRefs.backup(f.ref()).backupId());
+        }
+        assertEquals(created, ids, "exactly the backups saved since, none older, none expired");
+        Results.FoundBackup first = found.get(0);
+        Vm vm = vms.get(0);
+        assertEquals(vc, first.vcenter());
+        assertEquals(vm.moref(), first.moref());
+        assertEquals(vm.uuid(), first.uuid());
+        assertEquals(vm.name(), first.vmName());
+        assertEquals(since.plusSeconds(1).getEpochSecond(), first.startedAt().getEpochSecond());
+        assertEquals(NetworkerRefs.restorePoint(vc, vm.uuid(), NetworkerRefs.backup(first.ref()).backupId()), first.ref(),
+                "the same restore point ref as a VM's own listing, so results sync records it once");
+    }
+
+    @Test
+    void aCursorThatIsNotOursIsABadCommand() {
+        TerminalError e = assertThrows(TerminalError.class, () -> nw.plugin.listResultPage(nw.session(), Instant.now(), "page-2"));
+        assertEquals(TerminalError.BAD_COMMAND, e.code());
+    }
+}
