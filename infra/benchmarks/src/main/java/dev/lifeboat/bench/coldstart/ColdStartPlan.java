@@ -309,11 +309,16 @@ public final class ColdStartPlan {
             Matcher m = PLUGIN_VARIABLE.matcher(name);
             ManagerType type = m.matches() ? ManagerType.parse(m.group(1)) : null;
             if (type != null) {
-                String function = value.contains(":") ? value.substring(0, value.indexOf(':')) : value;
-                plugins.put(function, type);
+                plugins.put(functionName(value), type);
             }
         }));
         return plugins;
+    }
+
+    /** {@code Name}, {@code Name:alias} or a function ARN ({@code arn:...:function:Name[:alias]}) → {@code Name}. */
+    static String functionName(String reference) {
+        String name = reference.contains(":function:") ? reference.substring(reference.indexOf(":function:") + ":function:".length()) : reference;
+        return name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
     }
 
     private static Unit plugin(FunctionDef f, Path jar, Map<String, String> env, ManagerType type, FileSecretStore secrets) {
