@@ -119,6 +119,50 @@ class OperationsRecordTest {
         assertFalse(everything.contains(WorkflowHarness.NW_PASSWORD), "a password in a metric line or the audit log");
     }
 
+    /**
+     * Log volume is an operating cost (CloudWatch Logs ingestion per GB): a backup lifecycle writes one line per plugin
+     * call and a line per metric set at its milestones, never a line per poll of the task function. Prints the bytes.
+     */
+    @Test
+    void aSuccessfulBackupLogsOneLinePerPluginCallAndItsMilestones(URI dynalite) throws Exception {
+        h = new WorkflowHarness(dynalite, Duration.ofMillis(600), Map.of());
+        VirtualMachine vm = h.deployedVm("web-01");
+        lines.clear();
+        h.pluginLog.reset();
+        Backup queued = h.backups.backupNow(USER, vm.id(), () -> null);
+        Execution e = h.runBackup(queued);
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        assertEquals("SUCCESS", h.backupStore.findBackup(vm.id(), queued.id()).orElseThrow().status().name());
+
+        List<String> pluginLines = h.pluginLog.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> !l.isBlank()).toList();
+        int pluginCalls = e.invocations("networker-plugin").size();
+        int taskCalls = e.invocations("workflow-tasks").size();
+        assertTrue(pluginCalls >= 3, "a start and at least two polls: " + pluginCalls);
+        assertEquals(pluginCalls, pluginLines.size(), "one line per plugin command: " + pluginLines);
+        List<String> metricSets = lines.stream().map(l -> {
+            try {
+                return JSON.readTree(l).path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").get(0).path("Name").asText();
+            } catch (Exception ex) {
+                throw new AssertionError("not one JSON object per line: " + l, ex);
+            }
+        }).toList();
+        assertEquals(List.of("BackupsStarted", "BackupsSucceeded"), metricSets.stream().filter(n -> n.startsWith("Backups")).toList(),
+                "the lifecycle's milestones, once each: " + lines);
+        assertTrue(lines.size() <= 4, "the task function logs milestones, not polls (" + taskCalls + " task calls): " + lines);
+        long pluginBytes = utf8Lines(pluginLines);
+        long metricBytes = utf8Lines(lines);
+        System.out.printf("log per backup lifecycle: %d bytes in %d lines: %d plugin command lines (%d B each on average),"
+                        + " %d metric lines (%d B) from %d task calls; Lambda adds its START/END/REPORT lines per invocation%n",
+                pluginBytes + metricBytes, pluginLines.size() + lines.size(), pluginLines.size(), pluginBytes / pluginLines.size(),
+                lines.size(), metricBytes, taskCalls);
+        assertFalse((String.join("\n", lines) + pluginLines).contains(WorkflowHarness.NW_PASSWORD));
+    }
+
+    static long utf8Lines(List<String> lines) {
+        return lines.stream().mapToLong(l -> l.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + 1).sum();
+    }
+
     @Test
     void resultsSyncCountsPerDatacenterAndASuccessfulRun(URI dynalite) throws Exception {
         h = new WorkflowHarness(dynalite, Duration.ofMillis(300), Map.of());
