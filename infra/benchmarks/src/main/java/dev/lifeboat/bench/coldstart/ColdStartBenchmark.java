@@ -59,13 +59,14 @@ public final class ColdStartBenchmark {
         Path work = Files.createTempDirectory("lifeboat-coldstart");
         long started = System.nanoTime();
         try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null);
-             DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint())) {
+             DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint());
+             RefusingBackupSystem backupSystem = RefusingBackupSystem.start()) {
             LifeboatTable.create(dynamo, TABLE);
             String endpoint = dynalite.endpoint().toString();
             Path secrets = work.resolve("secrets");
             Unit baseline = ColdStartPlan.baseline(root, template, TABLE, endpoint, secrets);
             Set<String> chosen = only;
-            List<Unit> planned = ColdStartPlan.units(root, template, TABLE, endpoint, secrets);
+            List<Unit> planned = ColdStartPlan.units(root, template, TABLE, endpoint, secrets, backupSystem.endpoint());
             Set<String> unknown = new java.util.TreeSet<>(chosen);
             planned.forEach(u -> unknown.remove(u.name()));
             if (!unknown.isEmpty()) {

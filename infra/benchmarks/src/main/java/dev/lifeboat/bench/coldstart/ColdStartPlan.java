@@ -48,8 +48,9 @@ import java.util.stream.Collectors;
  *   <li>The VM registry ({@code EventBridgeRule} for {@code VirtualMachineStateChanged}): a platform event for a VM
  *       new in each sample (one PutItem and its reads).</li>
  *   <li>Plugins (the functions named by a {@code PLUGIN_FUNCTION_<TYPE>} variable): {@code CHECK_CONNECTION} of a
- *       manager of that type on a closed loopback port, with its password in the file secret store: the plugin reads
- *       the secret, builds its HTTP client and answers with its error (a handled request).</li>
+ *       manager of that type on a loopback endpoint (the benchmark's {@link RefusingBackupSystem}, which refuses the
+ *       credentials at once; a closed port when none is given), with its password in the file secret store: the
+ *       plugin reads the secret, builds its HTTP client, sends its logon and answers (a handled request).</li>
  *   <li>Any other function (the workflow tasks): {@code {"task":"sync.datacenters"}}, a query of the table.</li>
  * </ul>
  */
@@ -92,6 +93,12 @@ public final class ColdStartPlan {
      * @param secretsDir the file secret store of the plugins
      */
     public static List<Unit> units(Path root, SamTemplate template, String table, String dynamodb, Path secretsDir) {
+        return units(root, template, table, dynamodb, secretsDir, CLOSED);
+    }
+
+    /** @param backupSystem the endpoint of the plugins' managers */
+    public static List<Unit> units(Path root, SamTemplate template, String table, String dynamodb, Path secretsDir,
+                                   String backupSystem) {
         Map<String, String> refs = refs(template, table, secretsDir);
         Map<String, String> runtime = LocalEnvironment.dynamoDbVariables(dynamodb);
 
@@ -117,7 +124,7 @@ public final class ColdStartPlan {
             } else if (eventBridgeDetailType(f) != null) {
                 units.add(vmEvents(f, jar, env, eventBridgeDetailType(f)));
             } else if (plugins.containsKey(f.logicalId())) {
-                units.add(plugin(f, jar, env, plugins.get(f.logicalId()), secrets));
+                units.add(plugin(f, jar, env, plugins.get(f.logicalId()), secrets, backupSystem));
             } else {
                 units.add(workflowTask(f, jar, env));
             }
@@ -321,11 +328,12 @@ public final class ColdStartPlan {
         return name.contains(":") ? name.substring(0, name.indexOf(':')) : name;
     }
 
-    private static Unit plugin(FunctionDef f, Path jar, Map<String, String> env, ManagerType type, FileSecretStore secrets) {
+    private static Unit plugin(FunctionDef f, Path jar, Map<String, String> env, ManagerType type, FileSecretStore secrets,
+                               String backupSystem) {
         String user = type.splitsCredentials() ? "coldstart#coldstart-vc" : "coldstart";
         String password = type.splitsCredentials() ? "Cold-Start-1#Cold-Start-2" : "Cold-Start-1";
         SecretRef ref = secrets.put("lifeboat/manager/coldstart-" + type.name().toLowerCase(Locale.ROOT), new Secret(password));
-        Refs.Manager manager = new Refs.Manager("coldstart-dc", type, CLOSED, user, ref, null, false);
+        Refs.Manager manager = new Refs.Manager("coldstart-dc", type, backupSystem, user, ref, null, false);
         byte[] event = bytes(CommandJson.toJson(Command.of(Operation.CHECK_CONNECTION, manager)));
         return new Unit(f.logicalId(), f.handler(), jar, f.memorySize(), env, n -> event,
                 s -> s.ok() || s.outcome().equals("error:dev.lifeboat.plugin.RetryableError")
