@@ -103,6 +103,10 @@ final class ReplayedCalls implements ExecutionInterceptor {
                 Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> items = new LinkedHashMap<>();
                 b.requestItems().values().forEach(keys -> items.put(shadow, keys));
                 dynamo.batchGetItem(b.toBuilder().requestItems(items).build());
+            } else if (r instanceof BatchWriteItemRequest b) {
+                Map<String, List<WriteRequest>> items = new LinkedHashMap<>();
+                b.requestItems().values().forEach(writes -> items.computeIfAbsent(shadow, k -> new ArrayList<>()).addAll(writes));
+                write(dynamo, shadow, items.get(shadow));
             } else if (r instanceof TransactGetItemsRequest t) {
                 List<TransactGetItem> items = new ArrayList<>();
                 for (TransactGetItem i : t.transactItems()) {
