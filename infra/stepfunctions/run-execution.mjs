@@ -195,6 +195,35 @@ function taskHandlers (states, limits) {
   return handlers
 }
 
+/**
+ * The context object's `State` as AWS fills it (Developer Guide, "Accessing execution data from the Context object"):
+ * `$$.State.Name`, and `$$.State.EnteredTime`, when the state was entered, as ISO-8601 with milliseconds
+ * (`2019-03-26T20:14:13.192Z`); a Task's retries keep the time it was entered. aws-local-stepfunctions 3.0.0 fills
+ * only `$$.Execution` (and `$$.Map.Item` for ItemSelector), so each run of a state machine (the execution, and every
+ * Map iteration or Parallel branch, which the library runs as state machines of their own) gets its own `State`
+ * object here, set when its logger announces a state, synchronously before the state runs.
+ */
+function fillStateContext () {
+  const execute = StateMachine.prototype.execute
+  if (execute.fillsState) return
+  StateMachine.prototype.execute = function (input, options, cleanupFn) {
+    const state = {}
+    const logger = options.eventLogger
+    // The library's own StateEntered event (same fields), with the time that also becomes EnteredTime.
+    logger.dispatchStateEnteredEvent = function (name, type, stateInput) {
+      const now = Date.now()
+      state.Name = name
+      state.EnteredTime = new Date(now).toISOString()
+      this.dispatch({ type: 'StateEntered', timestamp: now, state: { name, type, input: stateInput } })
+    }
+    // The library copies runOptions.context into each run's context: the copy keeps this object, so it sees each
+    // state's fields as they are set.
+    const runOptions = { ...options.runOptions, context: { ...options.runOptions?.context, State: state } }
+    return execute.call(this, input, { ...options, runOptions }, cleanupFn)
+  }
+  StateMachine.prototype.execute.fillsState = true
+}
+
 class BadRequest extends Error {}
 
 async function readStdin () {
@@ -372,6 +401,7 @@ async function main () {
     process.env.AWS_SECRET_ACCESS_KEY = 'local'
   }
 
+  fillStateContext()
   let stateMachine
   try {
     stateMachine = new StateMachine(request.definition)

@@ -164,3 +164,39 @@ test('bad requests exit 2 with one message on stderr', async (t) => {
     })
   }
 })
+
+test('$$.State.Name and $$.State.EnteredTime as AWS gives them: the time the state was entered, retries included',
+  async () => {
+    const lambda = await fakeLambda({
+      'poll-job': (payload, call) => call === 1
+        ? { error: { type: 'dev.lifeboat.Transient', message: 'busy' } }
+        : { result: { state: 'RUNNING' } },
+    })
+    try {
+      const { code, stderr, result } = await runExecution({
+        definition: fixture('state-context.asl.json'), input: { items: [ 1, 2 ] },
+        waitOverrides: { Pause: 30 }, retryOverrides: { Call: 40 },
+      }, { endpoint: lambda.endpoint })
+      assert.equal(code, 0, stderr)
+      assert.equal(result.status, 'SUCCEEDED', JSON.stringify(result))
+      const out = result.output
+      const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+      const entered = (name) => result.events.filter((e) => e.type === 'StateEntered' && e.state.name === name)
+        .map((e) => new Date(e.timestamp).toISOString())
+      assert.equal(out.called.name, 'Call')
+      assert.match(out.called.at, iso)
+      // Entered once, before the failed attempt: the retry 40 ms later does not move it.
+      assert.deepEqual(entered('Call'), [ out.called.at ])
+      const retried = result.events.find((e) => e.type === 'StateRetried')
+      assert.ok(retried.timestamp - Date.parse(out.called.at) >= 40, 'the retry came after the entry')
+      assert.equal(out.after.name, 'After')
+      assert.deepEqual(entered('After'), [ out.after.at ])
+      assert.ok(Date.parse(out.after.at) - Date.parse(out.called.at) >= 30, 'after the 30 ms Wait')
+      // Each iteration of the Map has its own State; the Map's ResultSelector sees the Map's own.
+      assert.deepEqual(out.each.iterations.map((i) => i.name), [ 'Inner', 'Inner' ])
+      for (const i of out.each.iterations) assert.match(i.at, iso)
+      assert.equal(out.each.name, 'Each')
+    } finally {
+      await lambda.close()
+    }
+  })

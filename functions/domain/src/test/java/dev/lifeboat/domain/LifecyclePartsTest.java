@@ -3,6 +3,7 @@ package dev.lifeboat.domain;
 import static dev.lifeboat.domain.fakes.Fixtures.CLOCK;
 import static dev.lifeboat.domain.fakes.Fixtures.NOW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
@@ -33,6 +34,68 @@ class LifecyclePartsTest {
         assertEquals(40, PollPlan.nextWait(3, NOW, NOW.plusSeconds(40)), "the last wait ends at the deadline");
         assertEquals(1, PollPlan.nextWait(0, NOW, NOW.plusMillis(300)), "never a zero-second wait before the deadline");
         assertEquals(0, PollPlan.nextWait(0, NOW, NOW), "time is up");
+    }
+
+    /**
+     * The poll loop as the workflows run it: a poll at or after recordBy is recorded (progress, next wait, next
+     * recordBy), one before it waits the last planned wait again, and a poll at or past the deadline ends as TIMEOUT.
+     * Each iteration takes its wait plus {@code overheadMillis} (the calls and transitions). Answers the times of the
+     * recorded polls, the poll times, and the TIMEOUT poll's time (or null).
+     */
+    record Loop(List<Instant> recorded, List<Instant> polls, Instant timedOutAt) {}
+
+    static Loop pollLoop(Instant start, Duration job, Instant deadline, long overheadMillis) {
+        List<Instant> recorded = new java.util.ArrayList<>();
+        List<Instant> polls = new java.util.ArrayList<>();
+        int attempt = 0;
+        long wait = PollPlan.nextWait(attempt++, start, deadline);
+        Instant recordBy = PollPlan.recordBy(start, wait, deadline);
+        Instant t = start;
+        while (true) {
+            t = t.plusSeconds(wait).plusMillis(overheadMillis);
+            polls.add(t);
+            if (!t.isBefore(start.plus(job))) return new Loop(recorded, polls, null);
+            if (!t.isBefore(deadline)) return new Loop(recorded, polls, t);
+            if (!t.isBefore(recordBy)) {
+                recorded.add(t);
+                wait = PollPlan.nextWait(attempt++, t, deadline);
+                recordBy = PollPlan.recordBy(t, wait, deadline);
+            }
+        }
+    }
+
+    @Test
+    void aLongJobIsRecordedAfterEachGrowingWaitThenAboutEveryTenMinutes() {
+        for (long overhead : new long[] {0, 300, 2000, 10_000}) {
+            Loop loop = pollLoop(NOW, Duration.ofHours(1), NOW.plus(Duration.ofHours(4)), overhead);
+            assertEquals(loop.polls().subList(0, 3), loop.recorded().subList(0, 3), "the polls after the 15, 30 and 60 s waits");
+            for (int i = 3; i < loop.recorded().size(); i++) {
+                long minutes = Duration.between(loop.recorded().get(i - 1), loop.recorded().get(i)).toSeconds() / 60;
+                assertTrue(minutes >= 8 && minutes <= 10, "recorded again " + minutes + " min later (overhead " + overhead + " ms)");
+            }
+            long sinceLast = Duration.between(loop.recorded().get(loop.recorded().size() - 1), loop.polls().get(loop.polls().size() - 1)).toSeconds();
+            assertTrue(sinceLast <= 10 * 60 + 60, "the end is seen at most a record interval and a poll after the last record: " + sinceLast);
+            if (overhead == 300) {
+                // 33 polls for a one-hour job (the last one sees its end); 3 + 5 of them recorded while it ran.
+                assertEquals(33, loop.polls().size());
+                assertEquals(8, loop.recorded().size());
+                assertEquals(new PollPlan.Schedule(33, 8), PollPlan.schedule(Duration.ofHours(1), Duration.ofMillis(overhead)));
+            }
+        }
+    }
+
+    @Test
+    void aPollThatSkipsRecordingNeverWaitsPastTheDeadline() {
+        for (Duration timeout : List.of(Duration.ofMinutes(30), Duration.ofMinutes(31), Duration.ofSeconds(1805), Duration.ofSeconds(2))) {
+            Instant deadline = NOW.plus(timeout);
+            Loop loop = pollLoop(NOW, Duration.ofHours(10), deadline, 300);
+            assertTrue(loop.timedOutAt() != null, "times out");
+            long late = Duration.between(deadline, loop.timedOutAt()).toMillis();
+            assertTrue(late >= 0 && late <= 1300, "TIMEOUT " + late + " ms after the deadline of " + timeout);
+        }
+        assertEquals(NOW.plusSeconds(60), PollPlan.recordBy(NOW, 120, NOW.plusSeconds(180)), "a wait before the deadline");
+        assertEquals(NOW, PollPlan.recordBy(NOW, 60, NOW.plus(Duration.ofHours(4))), "growing waits record every poll");
+        assertEquals(NOW.plus(PollPlan.RECORD_EVERY), PollPlan.recordBy(NOW, 120, NOW.plus(Duration.ofHours(4))));
     }
 
     @Test

@@ -32,6 +32,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -118,7 +120,40 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
     }
 
     private static ObjectNode poll(Poll p) {
-        return NODES.objectNode().put("state", p.state().name()).put("attempt", p.attempt()).put("waitSeconds", p.waitSeconds());
+        return NODES.objectNode().put("state", p.state().name()).put("attempt", p.attempt()).put("waitSeconds", p.waitSeconds())
+                .put("recordBy", timestamp(p.recordBy()));
+    }
+
+    // A poll loop's Choice compares these with $$.State.EnteredTime (TimestampGreaterThanEqualsPath), which AWS gives with
+    // milliseconds: one fixed RFC 3339 form for both, rather than Instant.toString's nanoseconds or none.
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    static String timestamp(Instant t) {
+        return TIMESTAMP.format(t);
+    }
+
+    /** When the poll being recorded was made (its state's EnteredTime), or null when no poll was made yet. */
+    private static Instant polledAt(JsonNode in) {
+        return in.hasNonNull("polledAt") ? Instant.parse(text(in, "polledAt")) : null;
+    }
+
+    /**
+     * What RecordOutcome records: the job's end as the backup system answered it, or TIMED_OUT for a job still running
+     * (or not answering) at a poll made past the deadline; the poll loop's Choice sends nothing else there.
+     */
+    private static PollState outcome(JsonNode in) {
+        String state = text(in.path("status"), "state");
+        switch (state) {
+            case "SUCCEEDED" -> { return PollState.SUCCEEDED; }
+            case "FAILED" -> { return PollState.FAILED; }
+            case "RUNNING" -> {
+                if (!Instant.parse(text(in, "polledAt")).isBefore(Instant.parse(text(in, "deadline")))) {
+                    return PollState.TIMED_OUT;
+                }
+                throw new TerminalTaskError("the job is still running and its deadline has not passed");
+            }
+            default -> throw new TerminalTaskError("the backup system answered the unknown job state '" + state + "'");
+        }
     }
 
     // ---- backup lifecycle -----------------------------------------------------------------------------------------
@@ -134,7 +169,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
             out.put("managerType", run.manager().type().name());
             out.put("pluginFunction", services.plugins.of(run.manager().type()));
             out.putObject("retry").put("attempt", 0);
-            out.put("deadline", run.deadline().toString());
+            out.put("deadline", timestamp(run.deadline()));
             out.set("startCommand", Commands.startBackup(run.manager(), run.vm(), run.backup(), run.policyCode()));
         }
         return out;
@@ -144,25 +179,24 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
         String vm = text(in, "vm");
         String backupId = text(in, "backupId");
         services.lifecycle.recordBackupJob(vm, backupId, text(in.path("started").path("job"), "ref"));
-        return poll(services.lifecycle.recordBackupRunning(vm, backupId, null, 0, Instant.parse(text(in, "deadline"))));
+        return poll(services.lifecycle.recordBackupRunning(vm, backupId, null, 0, null, Instant.parse(text(in, "deadline"))));
     }
 
     private JsonNode backupPoll(JsonNode in) {
         JsonNode status = in.path("status");
-        String state = text(status, "state");
-        if (!state.equals("RUNNING")) {
-            return NODES.objectNode().put("state", state);
+        if (!text(status, "state").equals("RUNNING")) {
+            throw new TerminalTaskError("backup.poll records a running job; an ended one goes to backup.finish");
         }
         Integer progress = status.hasNonNull("progress") ? status.get("progress").asInt() : null;
         return poll(services.lifecycle.recordBackupRunning(text(in, "vm"), text(in, "backupId"), progress,
-                in.path("attempt").asInt(0), Instant.parse(text(in, "deadline"))));
+                in.path("attempt").asInt(0), polledAt(in), Instant.parse(text(in, "deadline"))));
     }
 
     private JsonNode backupFinish(JsonNode in) {
         String vm = text(in, "vm");
         String backupId = text(in, "backupId");
         JsonNode status = in.path("status");
-        switch (PollState.valueOf(text(in, "state"))) {
+        switch (outcome(in)) {
             case SUCCEEDED -> {
                 JsonNode point = status.path("restorePoint");
                 // No restore point named (NetWorker may list it only a while after the job): the backup keeps none rather
@@ -217,7 +251,7 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
             out.put("managerType", run.manager().type().name());
             out.put("pluginFunction", services.plugins.of(run.manager().type()));
             out.putObject("retry").put("attempt", 0);
-            out.put("deadline", run.deadline().toString());
+            out.put("deadline", timestamp(run.deadline()));
             out.set("startCommand", Commands.startRestore(run.manager(), run.vm(), run.backup(), run.restore()));
         }
         return out;
@@ -225,22 +259,21 @@ public final class WorkflowTasksHandler implements RequestStreamHandler {
 
     private JsonNode restoreJob(JsonNode in) {
         services.lifecycle.recordRestoreJob(text(in, "vm"), text(in, "backupId"), text(in, "restoreId"), text(in.path("started").path("job"), "ref"));
-        return poll(services.lifecycle.recordRestoreRunning(0, Instant.parse(text(in, "deadline"))));
+        return poll(services.lifecycle.recordRestoreRunning(0, null, Instant.parse(text(in, "deadline"))));
     }
 
     private JsonNode restorePoll(JsonNode in) {
-        String state = text(in.path("status"), "state");
-        if (!state.equals("RUNNING")) {
-            return NODES.objectNode().put("state", state);
+        if (!text(in.path("status"), "state").equals("RUNNING")) {
+            throw new TerminalTaskError("restore.poll plans the next poll of a running job; an ended one goes to restore.finish");
         }
-        return poll(services.lifecycle.recordRestoreRunning(in.path("attempt").asInt(0), Instant.parse(text(in, "deadline"))));
+        return poll(services.lifecycle.recordRestoreRunning(in.path("attempt").asInt(0), polledAt(in), Instant.parse(text(in, "deadline"))));
     }
 
     private JsonNode restoreFinish(JsonNode in) {
         String vm = text(in, "vm");
         String backupId = text(in, "backupId");
         String restoreId = text(in, "restoreId");
-        switch (PollState.valueOf(text(in, "state"))) {
+        switch (outcome(in)) {
             case SUCCEEDED -> services.lifecycle.succeedRestore(vm, backupId, restoreId);
             case FAILED -> services.lifecycle.failRestore(vm, backupId, restoreId, jobError(in.path("status")));
             case TIMED_OUT -> services.lifecycle.failRestore(vm, backupId, restoreId,

@@ -152,20 +152,31 @@ public final class BackupLifecycle {
     /** Where a poll leaves the operation: still running (wait this long), or done. */
     public enum PollState { RUNNING, SUCCEEDED, FAILED, TIMED_OUT }
 
-    public record Poll(PollState state, int attempt, long waitSeconds) {}
+    /**
+     * The plan after a recorded poll: wait {@code waitSeconds}, and record the job again at the first poll at or after
+     * {@code recordBy} (polls before it only look whether the job ended; see {@link PollPlan#recordBy}).
+     */
+    public record Poll(PollState state, int attempt, long waitSeconds, Instant recordBy) {}
 
-    /** Records the progress of a running backup job and plans the next poll. */
-    public Poll recordBackupRunning(String vmId, String backupId, Integer progress, int attempt, Instant deadline) {
+    /**
+     * Records the progress of a running backup job and plans the next poll. {@code polledAt} is when the backup system
+     * was asked (null for the plan right after the start: now).
+     */
+    public Poll recordBackupRunning(String vmId, String backupId, Integer progress, int attempt, Instant polledAt, Instant deadline) {
         Backup b = backup(vmId, backupId);
         if (progress != null && !progress.equals(b.progress())) {
             backups.saveBackup(b, b.withProgress(Math.max(0, Math.min(99, progress))));
         }
-        return plan(attempt, deadline);
+        return plan(attempt, polledAt, deadline);
     }
 
-    private Poll plan(int attempt, Instant deadline) {
-        long wait = PollPlan.nextWait(attempt, now(), deadline);
-        return wait == 0 ? new Poll(PollState.TIMED_OUT, attempt, 0) : new Poll(PollState.RUNNING, attempt + 1, wait);
+    private Poll plan(int attempt, Instant polledAt, Instant deadline) {
+        Instant now = now();
+        Instant at = polledAt == null ? now : polledAt;
+        long wait = PollPlan.nextWait(attempt, now, deadline);
+        // Time is up: a poll right away, which the workflow ends as TIMED_OUT, since it is made past the deadline.
+        return wait == 0 ? new Poll(PollState.TIMED_OUT, attempt, 0, at)
+                : new Poll(PollState.RUNNING, attempt + 1, wait, PollPlan.recordBy(at, wait, deadline));
     }
 
     public void succeedBackup(String vmId, String backupId, String restorePoint, Long sizeBytes) {
@@ -240,8 +251,9 @@ public final class BackupLifecycle {
         }
     }
 
-    public Poll recordRestoreRunning(int attempt, Instant deadline) {
-        return plan(attempt, deadline);
+    /** Plans the next poll of a running restore job ({@code polledAt} as for {@link #recordBackupRunning}). */
+    public Poll recordRestoreRunning(int attempt, Instant polledAt, Instant deadline) {
+        return plan(attempt, polledAt, deadline);
     }
 
     public void succeedRestore(String vmId, String backupId, String restoreId) {

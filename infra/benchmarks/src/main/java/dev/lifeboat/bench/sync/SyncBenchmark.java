@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.PollPlan;
 import dev.lifeboat.domain.backup.SyncRepository.Mark;
 import dev.lifeboat.domain.backup.Trigger;
 import dev.lifeboat.domain.common.ExpectedVersion;
@@ -156,7 +157,8 @@ public final class SyncBenchmark {
 
     /**
      * Transitions of a backup that runs an hour: two backups of different lengths give the transitions of one poll
-     * iteration and the rest; an hour is 33 polls by the poll plan (15 s, 30 s, 60 s, then every 2 minutes).
+     * iteration and the rest; an hour is 33 polls by the poll plan (15 s, 30 s, 60 s, then every 2 minutes), 8 of them
+     * recorded while the job runs ({@link PollPlan#schedule}).
      */
     static void lifecycleCost() throws Exception {
         long[] transitions = new long[2];
@@ -181,13 +183,21 @@ public final class SyncBenchmark {
                 polls[k] = e.invocations("veeam-plugin").stream().filter(i -> "POLL_JOB".equals(i.path("input").path("operation").asText())).count();
             }
         }
-        double perPoll = polls[1] == polls[0] ? 0 : (double) (transitions[1] - transitions[0]) / (polls[1] - polls[0]);
-        double fixed = transitions[0] - perPoll * polls[0];
-        double hour = fixed + perPoll * 33;
-        System.out.printf("%nbackup-lifecycle: %.0f transitions outside the poll loop, %.1f per poll iteration (runs of %d and %d polls)%n",
+        // A recorded poll costs one transition more (RecordPoll) than one that RecordNow? sends straight back to the Wait.
+        // In runs of milliseconds the polls after the growing waits are recorded (all but the last, at most 3), never the
+        // 9-minute ones: without those, each run is fixed + perPoll × polls.
+        double[] unrecorded = new double[2];
+        for (int k = 0; k < 2; k++) {
+            unrecorded[k] = transitions[k] - Math.min(polls[k] - 1, 3);
+        }
+        double perPoll = polls[1] == polls[0] ? 0 : (unrecorded[1] - unrecorded[0]) / (polls[1] - polls[0]);
+        double fixed = unrecorded[0] - perPoll * polls[0];
+        PollPlan.Schedule hour = PollPlan.schedule(Duration.ofHours(1), Duration.ofMillis(300));
+        double transitionsPerHour = fixed + perPoll * hour.polls() + hour.recorded();
+        System.out.printf("%nbackup-lifecycle: %.0f transitions outside the poll loop, %.1f per poll iteration and 1 more per recorded poll (runs of %d and %d polls)%n",
                 fixed, perPoll, polls[0], polls[1]);
-        System.out.printf("1,000 one-hour backups (33 polls each): %.0f transitions, USD %.2f of Step Functions state transitions%n",
-                hour * 1000, hour * 1000 * USD_PER_TRANSITION);
+        System.out.printf("1,000 one-hour backups (%d polls each, %d recorded while running): %.0f transitions, USD %.2f of Step Functions state transitions%n",
+                hour.polls(), hour.recorded(), transitionsPerHour * 1000, transitionsPerHour * 1000 * USD_PER_TRANSITION);
     }
 
     /** dynalite, the simulator, the handlers behind a local Lambda endpoint, one datacenter with a Veeam manager. */
