@@ -10,7 +10,7 @@ import java.util.function.Supplier;
 
 /**
  * The secret store and connection checker of {@link Services}, whose adapters ({@link ManagerAdapters}) are built on
- * first use, or at once by {@link #build()} in the manager function's init. Every other API function holds these
+ * first use, or at once by {@link #build()} in the manager function's SnapStart priming. Every other API function holds these
  * without ever calling them, so its jar needs neither the Secrets Manager nor the Lambda SDK.
  */
 final class ManagerPorts {

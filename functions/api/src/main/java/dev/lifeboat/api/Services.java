@@ -13,7 +13,6 @@ import dev.lifeboat.domain.backup.BackupService;
 import dev.lifeboat.domain.backup.LifecycleWorkflows;
 import dev.lifeboat.domain.backup.RestoreHistoryService;
 import dev.lifeboat.domain.events.EventPublisher;
-import dev.lifeboat.events.EventBridgePublisher;
 import dev.lifeboat.domain.vm.ScheduleWorkflow;
 import dev.lifeboat.domain.vm.VirtualMachineService;
 import dev.lifeboat.domain.vm.VmBackupService;
@@ -28,8 +27,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.eventbridge.EventBridgeClient;
-import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * The domain services of the API, wired once per environment. Configuration comes only from environment variables,
@@ -62,11 +59,12 @@ public final class Services {
     public final RestoreHistoryService restoreHistory;
     final Idempotency idempotency;
     private ManagerPorts managerAdapters;
+    private WorkflowPorts workflowAdapters;
     final RequestAudit requestAudit;
 
     public Services(DynamoDbClient dynamo, SecretStore secrets, ConnectionChecker checker, ScheduleWorkflow workflow,
                     LifecycleWorkflows lifecycles, Map<String, String> env, Clock clock) {
-        this(dynamo, secrets, checker, workflow, lifecycles, events(env), env, clock);
+        this(dynamo, secrets, checker, workflow, lifecycles, new WorkflowPorts(env).events(), env, clock);
     }
 
     /**
@@ -103,20 +101,20 @@ public final class Services {
     public static Services forEnvironment(Map<String, String> env) {
         return SHARED.computeIfAbsent(Map.copyOf(env), e -> {
             ManagerPorts manager = new ManagerPorts(e);
+            WorkflowPorts workflows = new WorkflowPorts(e);
             Services services = new Services(
                     AwsClients.build(DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "DYNAMODB"),
-                    manager.secretStore(), manager.connectionChecker(),
-                    new StepFunctionsScheduleWorkflow(sfn(e), e.get("APPLY_SCHEDULE_STATE_MACHINE_ARN")),
-                    new StepFunctionsLifecycleWorkflows(new StepFunctionsStarter(sfn(e)), e.get("BACKUP_STATE_MACHINE_ARN"), e.get("RESTORE_STATE_MACHINE_ARN")),
-                    e, Clock.systemUTC());
+                    manager.secretStore(), manager.connectionChecker(), workflows.scheduleWorkflow(),
+                    workflows.lifecycleWorkflows(), workflows.events(), e, Clock.systemUTC());
             services.managerAdapters = manager;
+            services.workflowAdapters = workflows;
             return services;
         });
     }
 
     /**
-     * Builds the Secrets Manager and Lambda adapters now rather than on first use: the manager function calls this in
-     * its init, so they are part of its SnapStart snapshot. No other function does (their jars lack both SDKs).
+     * Builds the Secrets Manager and Lambda adapters now rather than on first use: the manager function calls this
+     * before its SnapStart snapshot, so they are part of it. No other function does (their jars lack both SDKs).
      */
     public Services withManagerAdapters() {
         if (managerAdapters != null) {
@@ -125,19 +123,15 @@ public final class Services {
         return this;
     }
 
-    /** The bus of {@code EVENT_BUS_NAME}; its client is built only when a workflow could not be started. */
-    private static EventPublisher events(Map<String, String> env) {
-        return EventBridgePublisher.fromEnvironment(env, AwsClients.lazy(() -> AwsClients.build(
-                EventBridgeClient.builder().httpClient(UrlConnectionHttpClient.create()), env, "EVENTBRIDGE")));
+    /**
+     * Builds the Step Functions client and adapters (and the EventBridge ones when {@code events}) without a request:
+     * the SnapStart priming of the functions whose routes start workflows, whose jars carry those SDKs.
+     */
+    public void primeWorkflows(boolean events) {
+        if (workflowAdapters != null) {
+            workflowAdapters.prime(events);
+        }
     }
-
-    private static final Map<Map<String, String>, java.util.function.Supplier<SfnClient>> SFN = new ConcurrentHashMap<>();
-
-    /** One Step Functions client per environment, built on first use. */
-    private static java.util.function.Supplier<SfnClient> sfn(Map<String, String> env) {
-        return SFN.computeIfAbsent(env, e -> AwsClients.lazy(() -> AwsClients.build(SfnClient.builder().httpClient(UrlConnectionHttpClient.create()), e, "SFN")));
-    }
-
 
     static String require(Map<String, String> env, String name) {
         String value = env.get(name);

@@ -22,6 +22,12 @@ public final class StepFunctionsLifecycleWorkflows implements LifecycleWorkflows
         this.restoreArn = restoreArn;
     }
 
+    /** The state machines of {@code BACKUP_STATE_MACHINE_ARN} and {@code RESTORE_STATE_MACHINE_ARN}. */
+    static LifecycleWorkflows fromEnvironment(java.util.Map<String, String> env) {
+        return new StepFunctionsLifecycleWorkflows(new StepFunctionsStarter(StepFunctionsStarter.client(env)),
+                env.get("BACKUP_STATE_MACHINE_ARN"), env.get("RESTORE_STATE_MACHINE_ARN"));
+    }
+
     @Override
     public void startBackup(Backup backup) {
         ObjectNode input = Json.NODES.objectNode().put("backupId", backup.id()).put("vm", backup.vm());

@@ -26,6 +26,11 @@ public final class StepFunctionsScheduleWorkflow implements ScheduleWorkflow {
         this.stateMachineArn = stateMachineArn;
     }
 
+    /** The apply-schedule state machine of {@code APPLY_SCHEDULE_STATE_MACHINE_ARN}. */
+    static ScheduleWorkflow fromEnvironment(java.util.Map<String, String> env) {
+        return new StepFunctionsScheduleWorkflow(StepFunctionsStarter.client(env), env.get("APPLY_SCHEDULE_STATE_MACHINE_ARN"));
+    }
+
     @Override
     public void start(ApplyRequest request) {
         ObjectNode input = Json.NODES.objectNode();

@@ -1,12 +1,14 @@
 package dev.lifeboat.api;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.api.http.Json;
+import dev.lifeboat.store.AwsClients;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import dev.lifeboat.api.http.Json;
 import software.amazon.awssdk.core.exception.SdkException;
-import dev.lifeboat.api.http.Json;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.services.sfn.SfnClient;
-import dev.lifeboat.api.http.Json;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 
 /**
@@ -18,11 +20,19 @@ final class StepFunctionsStarter {
     /** Step Functions execution names: at most 80 characters, without ':' and other separators (StartExecution API reference). */
     static final int MAX_NAME = 80;
 
+    private static final Map<Map<String, String>, Supplier<SfnClient>> SFN = new ConcurrentHashMap<>();
+
     private final Supplier<SfnClient> sfn;
 
     /** @param sfn built on first use, so functions that never start a workflow never build the client */
     StepFunctionsStarter(Supplier<SfnClient> sfn) {
         this.sfn = sfn;
+    }
+
+    /** One Step Functions client per environment, shared by the schedule and lifecycle workflows, built on first use. */
+    static Supplier<SfnClient> client(Map<String, String> env) {
+        return SFN.computeIfAbsent(Map.copyOf(env), e -> AwsClients.lazy(() -> AwsClients.build(
+                SfnClient.builder().httpClient(UrlConnectionHttpClient.create()), e, "SFN")));
     }
 
     /** Thrown when the execution could not be started; the message names the cause, never the input. */

@@ -42,6 +42,7 @@ public final class VirtualMachineEventsHandler implements RequestStreamHandler, 
             EnumSet.of(Privilege.ENTERPRISE_ADMINISTER_ALL, Privilege.VAPP_MANAGE_BACKUP));
 
     private final VirtualMachineService vms;
+    private final Services services;
 
     public VirtualMachineEventsHandler() {
         this(Services.forEnvironment(System.getenv()), true);
@@ -53,6 +54,7 @@ public final class VirtualMachineEventsHandler implements RequestStreamHandler, 
 
     public VirtualMachineEventsHandler(Services services, boolean snapStart) {
         this.vms = services.vms;
+        this.services = services;
         if (snapStart) {
             Core.getGlobalContext().register(this);
         }
@@ -117,6 +119,8 @@ public final class VirtualMachineEventsHandler implements RequestStreamHandler, 
     /** A read of a VM that cannot exist warms Jackson, the SDK and the HTTP client without side effects. */
     @Override
     public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+        // An event may deploy or undeploy a configured VM, which starts the apply-schedule workflow.
+        services.primeWorkflows(false);
         try {
             vms.get(PLATFORM, "snapstart-priming");
         } catch (DomainException expected) {

@@ -24,9 +24,10 @@ public final class BackupManagerHandler extends ApiHandler {
     static final String CHECK = "POST /datacenters/{dc}/backup-manager/check";
 
     private final BackupManagerService managers;
+    private final Services services;
 
     public BackupManagerHandler() {
-        this(Services.forEnvironment(System.getenv()).withManagerAdapters(), true);
+        this(Services.forEnvironment(System.getenv()), true);
     }
 
     public BackupManagerHandler(Map<String, String> env) {
@@ -36,6 +37,7 @@ public final class BackupManagerHandler extends ApiHandler {
     public BackupManagerHandler(Services services, boolean snapStart) {
         super(snapStart, services);
         this.managers = services.managers;
+        this.services = services;
     }
 
     @Override
@@ -73,5 +75,14 @@ public final class BackupManagerHandler extends ApiHandler {
         String password = body.string("password");
         body.requireWellFormed();
         return new ManagerDraft(name, type, endpoint, user, password == null ? null : new Secret(password));
+    }
+
+    /**
+     * The Secrets Manager and Lambda clients go into the SnapStart snapshot. Built here rather than in the
+     * constructor: a start without a snapshot builds them on the first request that needs them, and a GET never does.
+     */
+    @Override
+    protected void primeMore() {
+        services.withManagerAdapters();
     }
 }

@@ -20,6 +20,7 @@ public final class BackupsHandler extends ApiHandler {
     static final String LIST = "GET /virtual-machines/{vm}/backups";
     static final String GET = "GET /virtual-machines/{vm}/backups/{backupId}";
 
+    private final Services services;
     private final BackupService backups;
 
     public BackupsHandler() {
@@ -33,6 +34,7 @@ public final class BackupsHandler extends ApiHandler {
     public BackupsHandler(Services services, boolean snapStart) {
         super(snapStart, services);
         this.backups = services.backups;
+        this.services = services;
     }
 
     @Override
@@ -64,5 +66,11 @@ public final class BackupsHandler extends ApiHandler {
                 yield HttpResponse.json(200, Views.backup(d.backup(), d.restores())).withVersion(d.backup().version());
             }
         };
+    }
+
+    /** This function starts workflows: the Step Functions and EventBridge clients go into the snapshot too. */
+    @Override
+    protected void primeMore() {
+        services.primeWorkflows(true);
     }
 }

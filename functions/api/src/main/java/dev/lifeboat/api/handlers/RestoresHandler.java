@@ -24,6 +24,7 @@ public final class RestoresHandler extends ApiHandler {
     static final String GET = "GET /restores/{id}";
     static final String LIST = "GET /restores";
 
+    private final Services services;
     private final BackupService backups;
     private final RestoreHistoryService history;
 
@@ -38,6 +39,7 @@ public final class RestoresHandler extends ApiHandler {
     public RestoresHandler(Services services, boolean snapStart) {
         super(snapStart, services);
         this.backups = services.backups;
+        this.services = services;
         this.history = services.restoreHistory;
     }
 
@@ -95,5 +97,11 @@ public final class RestoresHandler extends ApiHandler {
         }
         body.requireWellFormed();
         return out;
+    }
+
+    /** This function starts workflows: the Step Functions and EventBridge clients go into the snapshot too. */
+    @Override
+    protected void primeMore() {
+        services.primeWorkflows(true);
     }
 }

@@ -23,6 +23,7 @@ public final class VirtualMachinesHandler extends ApiHandler {
     static final String GET = "GET /virtual-machines/{vm}";
     static final String PUT = "PUT /virtual-machines/{vm}";
 
+    private final Services services;
     private final VirtualMachineService vms;
 
     public VirtualMachinesHandler() {
@@ -36,6 +37,7 @@ public final class VirtualMachinesHandler extends ApiHandler {
     public VirtualMachinesHandler(Services services, boolean snapStart) {
         super(snapStart, services);
         this.vms = services.vms;
+        this.services = services;
     }
 
     @Override
@@ -73,5 +75,11 @@ public final class VirtualMachinesHandler extends ApiHandler {
                 body.string(h, "vcenter", "hypervisor.vcenter"), body.string(h, "moref", "hypervisor.moref"), body.string(h, "uuid", "hypervisor.uuid"));
         body.requireWellFormed();
         return new VmDraft(enterprise, datacenter, name, state, hypervisor);
+    }
+
+    /** This function starts workflows: the Step Functions client go into the snapshot too. */
+    @Override
+    protected void primeMore() {
+        services.primeWorkflows(false);
     }
 }

@@ -25,6 +25,7 @@ public final class VmBackupHandler extends ApiHandler {
     static final String PUT = "PUT /virtual-machines/{vm}/backup";
     static final String AVAILABLE = "GET /virtual-machines/{vm}/available-backup-policies";
 
+    private final Services services;
     private final VmBackupService backups;
 
     public VmBackupHandler() {
@@ -38,6 +39,7 @@ public final class VmBackupHandler extends ApiHandler {
     public VmBackupHandler(Services services, boolean snapStart) {
         super(snapStart, services);
         this.backups = services.vmBackups;
+        this.services = services;
     }
 
     @Override
@@ -98,5 +100,11 @@ public final class VmBackupHandler extends ApiHandler {
         }
         body.requireWellFormed();
         return new BackupConfigDraft(selections);
+    }
+
+    /** This function starts workflows: the Step Functions client go into the snapshot too. */
+    @Override
+    protected void primeMore() {
+        services.primeWorkflows(false);
     }
 }
