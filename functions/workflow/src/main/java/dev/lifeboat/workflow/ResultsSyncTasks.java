@@ -226,7 +226,13 @@ final class ResultsSyncTasks {
         List<List<dev.lifeboat.domain.backup.Backup>> known = inParallel(ids, services.backups::allBackups);
         Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = new HashMap<>();
         for (int k = 0; k < ids.size(); k++) knownByVm.put(ids.get(k), known.get(k));
-        add(run, services.sync.recordNew(byVm, knownByVm));
+        // The VMs of a page are independent (one item each, conditional writes): their comparisons run side by side.
+        int n = Math.max(1, Math.min(READERS, byVm.size()));
+        List<Map<VirtualMachine, List<ResultsSync.Observed>>> parts = new ArrayList<>();
+        for (int p = 0; p < n; p++) parts.add(new LinkedHashMap<>());
+        int k = 0;
+        for (Map.Entry<VirtualMachine, List<ResultsSync.Observed>> e : byVm.entrySet()) parts.get(k++ % n).put(e.getKey(), e.getValue());
+        for (ResultsSync.Outcome o : inParallel(parts, part -> services.sync.recordNew(part, knownByVm))) add(run, o);
     }
 
     /**
@@ -318,7 +324,8 @@ final class ResultsSyncTasks {
         String cursor = from;
         // A held command is bounded in bytes as well as in VMs (names and references may be long): the VM that would
         // take it past HELD_COMMAND_BYTES waits for the next command, and the listing is read again up to it.
-        int bytes = held ? CommandJson.TREES.bytes(Commands.listHeld(manager, List.of())).length : 0;
+        int base = held ? CommandJson.TREES.bytes(Commands.listHeld(manager, List.of())).length : 0;
+        int bytes = base;
         boolean full = false;
         do {
             String before = cursor;
@@ -328,7 +335,7 @@ final class ResultsSyncTasks {
                 VirtualMachine vm = page.items().get(k);
                 if (vm.backup().policies().isEmpty()) continue;
                 int size = held ? CommandJson.TREES.bytes(CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager))
-                        .withHeld(List.of(Commands.vm(vm)), null))).length - bytes + 1 : 0;
+                        .withHeld(List.of(Commands.vm(vm)), null))).length - base + 1 : 0;
                 if (held && !batch.isEmpty() && bytes + size > HELD_COMMAND_BYTES) {
                     // Where this VM begins: after the k items before it (none: where this page began).
                     cursor = k == 0 ? before : services.vms.listVms(null, datacenter, new PageRequest(k, before)).nextCursor();
