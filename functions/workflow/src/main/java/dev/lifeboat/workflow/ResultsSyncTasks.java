@@ -47,8 +47,9 @@ final class ResultsSyncTasks {
     /** VMs per LIST_RESULTS of a type that lists VM by VM: ten VMs with their restore points stay far below 32 KB. */
     static final int SYNC_BATCH = 10;
     /**
-     * VMs per held listing of the slice (LIST_RESULTS of references only). The command carries them (about 200 bytes a
-     * VM) beside the answer page ({@link dev.lifeboat.plugin.HeldPages#BUDGET_BYTES}): 40 keep every state below 32 KB.
+     * VMs per held listing of the slice (LIST_RESULTS of references only), and fewer when their JSON would pass
+     * {@link #HELD_COMMAND_BYTES}: the run carries the command beside one answer page of at most
+     * {@link dev.lifeboat.plugin.HeldPages#BUDGET_BYTES} and {@link #NAMED_SKIPS_BYTES} of skips, below 32 KB together.
      */
     static final int HELD_BATCH = 40;
     /** Bytes of JSON a held command takes at most, the manager included (unless one VM alone is larger). */
