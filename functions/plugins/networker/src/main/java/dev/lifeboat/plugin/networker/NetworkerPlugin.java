@@ -763,6 +763,7 @@ public final class NetworkerPlugin implements BackupPlugin {
     static final int HELD_CHUNK = 32;
     static final int HELD_PAGE = 500;
     private static final int HELD_MAX_PAGES = 40;
+    private static final int HELD_QUERY_CHARS = 2_000;
 
     private dev.lifeboat.plugin.HeldPages.Listed held(Session session, NetworkerClient c, List<Refs.Vm> part, Instant now) {
         java.util.Map<String, List<String>> refs = new java.util.LinkedHashMap<>();
@@ -777,9 +778,20 @@ public final class NetworkerPlugin implements BackupPlugin {
                 names.add(vm.name());
             }
         }
-        if (!names.isEmpty()) {
-            String q = NetworkerClient.query("name:" + String.join(",", names));
-            boolean complete = false;
+        // One request per name list of at most HELD_QUERY_CHARS once encoded: a URL stays within what servers take.
+        List<String> queries = new ArrayList<>();
+        StringBuilder list = new StringBuilder();
+        for (String name : names) {
+            if (list.length() > 0 && NetworkerClient.query("name:" + list + "," + name).length() > HELD_QUERY_CHARS) {
+                queries.add(NetworkerClient.query("name:" + list));
+                list.setLength(0);
+            }
+            list.append(list.length() > 0 ? "," : "").append(name);
+        }
+        if (list.length() > 0) queries.add(NetworkerClient.query("name:" + list));
+        boolean complete = true;
+        for (String q : queries) {
+            complete = false;
             for (int page = 0; page < HELD_MAX_PAGES && !complete; page++) {
                 JsonNode doc = c.get("backups?q=" + q + "&fl=id,retentionTime,vmInformation&limit=" + HELD_PAGE + "&offset=" + page * HELD_PAGE,
                         new NetworkerClient.Lookup(TerminalError.REFUSED, "the backup list"));
@@ -800,14 +812,15 @@ public final class NetworkerPlugin implements BackupPlugin {
                 JsonNode count = doc.path("count");
                 complete = items.size() < HELD_PAGE || count.canConvertToLong() && count.asLong() <= (long) (page + 1) * HELD_PAGE;
             }
-            if (!complete) {
-                // Not every save set was read: the VMs go alone rather than expire a point not read.
-                refs.clear();
-                alone.addAll(byUuid.values());
-            }
-            for (Refs.Vm vm : byUuid.values()) {
-                if (!refs.containsKey(vm.id()) && !alone.contains(vm)) alone.add(vm);
-            }
+            if (!complete) break;
+        }
+        if (!complete) {
+            // Not every save set was read: the VMs go alone rather than expire a point not read.
+            refs.clear();
+            alone.addAll(byUuid.values());
+        }
+        for (Refs.Vm vm : byUuid.values()) {
+            if (!refs.containsKey(vm.id()) && !alone.contains(vm)) alone.add(vm);
         }
         if (!alone.isEmpty()) {
             dev.lifeboat.plugin.HeldPages.Listed one = dev.lifeboat.plugin.HeldPages.of(alone, listResults(session, alone, null));

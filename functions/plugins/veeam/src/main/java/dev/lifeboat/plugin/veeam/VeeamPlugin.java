@@ -587,6 +587,8 @@ public final class VeeamPlugin implements BackupPlugin {
     /** VMs per OR filter: the query string stays about 1 KB, and a page of the answer holds their points. */
     static final int HELD_CHUNK = 32;
     static final int HELD_QUERY_PAGE = 500;
+    /** Characters of one encoded OR filter at most: 32 plain names take about 1,300. */
+    static final int HELD_FILTER_CHARS = 2_000;
     static final Duration HELD_ROOTS_TTL = Duration.ofMinutes(10);
     private final java.util.concurrent.ConcurrentHashMap<String, HeldRoots> heldRoots = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -612,11 +614,22 @@ public final class VeeamPlugin implements BackupPlugin {
                 failures.add(new Results.VmFailure(vm.id(), e.code(), e.detail()));
             }
         }
-        if (!names.isEmpty()) {
-            String filter = String.join(",", names);
+        // One request per filter of at most HELD_FILTER_CHARS once encoded (long or non-ASCII names make more of them):
+        // a URL stays within what HTTP servers take.
+        List<String> filters = new ArrayList<>();
+        StringBuilder filter = new StringBuilder();
+        for (String term : names) {
+            if (filter.length() > 0 && encode(filter + "," + term).length() > HELD_FILTER_CHARS) {
+                filters.add(filter.toString());
+                filter.setLength(0);
+            }
+            filter.append(filter.length() > 0 ? "," : "").append(term);
+        }
+        if (filter.length() > 0) filters.add(filter.toString());
+        for (String f : filters) {
             for (int page = 1; page <= MAX_PAGES; page++) {
                 JsonNode doc = c.get("query?type=VmRestorePoint&format=Entities&sortAsc=CreationTime&pageSize=" + HELD_QUERY_PAGE + "&page=" + page
-                        + "&filter=" + encode(filter), TerminalError.REFUSED);
+                        + "&filter=" + encode(f), TerminalError.REFUSED);
                 List<JsonNode> batch = items(doc);
                 for (JsonNode p : batch) {
                     String objRef = text(p, "HierarchyObjRef");
