@@ -16,7 +16,7 @@ import java.util.function.Function;
 public final class HeldPages {
     /**
      * Bytes of JSON one answer page takes at most. Results sync carries the page beside its run object (the command of
-     * at most 40 VMs, counters, 20 named skips), and each state's input and output must stay at most 32 KB.
+     * at most 11 KB of VMs, counters, 20 named skips), and each state's input and output must stay at most 32 KB.
      */
     public static final int BUDGET_BYTES = 12 * 1024;
     /** VMs one listing of the default implementation reads at a time: a page cut short relists at most these. */

@@ -51,7 +51,7 @@ final class ResultsSyncTasks {
      * {@link #HELD_COMMAND_BYTES}: the run carries the command beside one answer page of at most
      * {@link dev.lifeboat.plugin.HeldPages#BUDGET_BYTES} and {@link #NAMED_SKIPS_BYTES} of skips, below 32 KB together.
      */
-    static final int HELD_BATCH = 40;
+    static final int HELD_BATCH = 64;
     /** Bytes of JSON a held command takes at most, the manager included (unless one VM alone is larger). */
     static final int HELD_COMMAND_BYTES = 11 * 1024;
     /** Bytes of JSON the named skips of a run take at most. */

@@ -340,7 +340,7 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
         return withSession(session, s -> HeldPages.page(vms, cursor, HELD_CHUNK, part -> held(s, part)));
     }
 
-    static final int HELD_CHUNK = 40;
+    static final int HELD_CHUNK = 64;
     private static final List<String> HELD_PATHS = List.of("config.instanceUuid", "snapshot");
 
     private static HeldPages.Listed held(VimClient.Session s, List<Refs.Vm> part) {
