@@ -6,11 +6,18 @@ import java.util.List;
 /**
  * One plugin call, as a Step Functions state or the API sends it. Only the fields the operation needs are set.
  * {@code cursor}: the page of a LIST_RESULTS over the whole backup system (no {@code vms}) to read, as the previous
- * page named it; null for the first.
+ * page named it; null for the first. {@code held}: a LIST_RESULTS of many {@code vms} that answers only the references
+ * of the restore points the backup system still holds for them ({@link BackupPlugin#listHeld}), a page from
+ * {@code cursor}.
  */
 public record Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Refs.Policy policy, Refs.Job job,
                       Refs.RestorePoint restorePoint, Refs.RestoreMode restoreMode, Instant since, List<Refs.Vm> vms,
-                      String cursor) {
+                      String cursor, boolean held) {
+
+    public Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Refs.Policy policy, Refs.Job job,
+                   Refs.RestorePoint restorePoint, Refs.RestoreMode restoreMode, Instant since, List<Refs.Vm> vms, String cursor) {
+        this(operation, manager, vm, policy, job, restorePoint, restoreMode, since, vms, cursor, false);
+    }
 
     public Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Refs.Policy policy, Refs.Job job,
                    Refs.RestorePoint restorePoint, Refs.RestoreMode restoreMode, Instant since, List<Refs.Vm> vms) {
@@ -44,5 +51,10 @@ public record Command(Operation operation, Refs.Manager manager, Refs.Vm vm, Ref
     /** LIST_RESULTS of the whole backup system: what it created since {@code from}, one page from {@code at}. */
     public Command withResultPage(Instant from, String at) {
         return new Command(operation, manager, vm, policy, job, restorePoint, restoreMode, from, List.of(), at);
+    }
+
+    /** LIST_RESULTS of the references the backup system holds for {@code of}, the page from {@code at} (null: the first). */
+    public Command withHeld(List<Refs.Vm> of, String at) {
+        return new Command(operation, manager, vm, policy, job, restorePoint, restoreMode, null, of, at, true);
     }
 }

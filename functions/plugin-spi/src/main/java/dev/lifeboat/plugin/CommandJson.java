@@ -42,7 +42,7 @@ public final class CommandJson {
                 in.hasNonNull("restorePoint") ? restorePoint(in.get("restorePoint")) : null,
                 in.hasNonNull("restoreMode") ? enumOf(Refs.RestoreMode.class, in.get("restoreMode").asText(), "restoreMode") : null,
                 in.hasNonNull("since") ? instant(in.get("since").asText(), "since") : null,
-                vms, text(in, "cursor", false));
+                vms, text(in, "cursor", false), in.path("held").asBoolean(false));
     }
 
     public static ObjectNode toJson(Command c) {
@@ -67,6 +67,7 @@ public final class CommandJson {
             c.vms().forEach(v -> a.add(vm(v)));
         }
         if (c.cursor() != null) out.put("cursor", c.cursor());
+        if (c.held()) out.put("held", true);
         return out;
     }
 
@@ -198,6 +199,31 @@ public final class CommandJson {
         o.putArray("failures");
         o.put("nextCursor", page.nextCursor());
         return o;
+    }
+
+    /**
+     * {@code {"held": [{"vmId": …, "refs": […]}], "failures": [{"vmId", "code", "message"}], "nextCursor": …}}: a VM
+     * in {@code held} holds exactly those restore points (none when empty); a VM in {@code failures} was not looked at.
+     */
+    public static ObjectNode held(Results.HeldPage page) {
+        ObjectNode o = NODES.objectNode();
+        ArrayNode held = o.putArray("held");
+        page.held().forEach(h -> held.add(held(h)));
+        ArrayNode failures = o.putArray("failures");
+        page.failures().forEach(f -> failures.add(failure(f)));
+        o.put("nextCursor", page.nextCursor());
+        return o;
+    }
+
+    static ObjectNode held(Results.HeldVm h) {
+        ObjectNode x = NODES.objectNode().put("vmId", h.vmId());
+        ArrayNode refs = x.putArray("refs");
+        h.refs().forEach(refs::add);
+        return x;
+    }
+
+    static ObjectNode failure(Results.VmFailure f) {
+        return NODES.objectNode().put("vmId", f.vmId()).put("code", f.code()).put("message", f.message());
     }
 
     // ---- reading helpers ------------------------------------------------------------------------------------------

@@ -172,6 +172,29 @@ public abstract class PluginContract {
     }
 
     @Test
+    public void heldReferencesOfManyVmsNameEveryRestorePointTheBackupSystemStillHolds() {
+        Results.JobStatus done = waitFor(plugin().startBackup(session(), knownVm(), knownPolicy()));
+        assertEquals(Results.JobStatus.State.SUCCEEDED, done.state(), String.valueOf(done.error()));
+        List<Refs.Vm> vms = List.of(knownVm(), unknownVm());
+        java.util.Map<String, List<String>> held = new java.util.HashMap<>();
+        List<Results.VmFailure> failures = new java.util.ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Results.HeldPage page = plugin().listHeld(session(), vms, cursor);
+            assertTrue(CommandJson.TREES.bytes(CommandJson.held(page)).length <= HeldPages.BUDGET_BYTES, "a page stays within its budget");
+            page.held().forEach(h -> assertEquals(null, held.put(h.vmId(), h.refs()), "a VM is answered once: " + h));
+            failures.addAll(page.failures());
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null && pages < 100);
+        assertTrue(held.getOrDefault(knownVm().id(), List.of()).contains(done.restorePoint().ref()),
+                "the VM's new restore point is held: " + held + " " + failures);
+        assertTrue(held.getOrDefault(unknownVm().id(), List.of()).isEmpty(), "an unknown VM holds nothing: " + held);
+        assertEquals(2, held.size() + failures.size(), "every VM is either held or failed: " + held + " " + failures);
+    }
+
+    @Test
     public void aFailingJobEndsFailedWithTheBackupSystemsReason() {
         failNextBackup(knownVm(), "Datastore ds-1 is full");
         Results.JobStatus done = waitFor(plugin().startBackup(session(), knownVm(), knownPolicy()));

@@ -113,7 +113,8 @@ public abstract class PluginHandler implements RequestStreamHandler {
                     c.restoreMode() == null ? Refs.RestoreMode.IN_PLACE : c.restoreMode()));
             case POLL_JOB -> CommandJson.jobStatus(plugin.pollJob(s, need(c.job(), "job")));
             // No VMs named: the whole backup system since a time, a page at a time.
-            case LIST_RESULTS -> c.vms().isEmpty() && c.since() != null
+            case LIST_RESULTS -> c.held() ? CommandJson.held(plugin.listHeld(s, c.vms(), c.cursor()))
+                    : c.vms().isEmpty() && c.since() != null
                     ? CommandJson.resultPage(plugin.listResultPage(s, c.since(), c.cursor()))
                     : CommandJson.results(plugin.listResults(s, c.vms(), c.since()));
         };

@@ -39,4 +39,13 @@ public final class Results {
 
     /** One page of what the backup system created since a time; {@code nextCursor} null on the last page. */
     public record ResultPage(List<FoundBackup> results, String nextCursor) {}
+
+    /** The references of every restore point the backup system holds for one VM: results sync expires the others. */
+    public record HeldVm(String vmId, List<String> refs) {}
+
+    /**
+     * One page of {@link BackupPlugin#listHeld}: whole VMs only (a VM's references are never split over pages), the
+     * VMs that could not be looked at beside them, and {@code nextCursor} null on the last page.
+     */
+    public record HeldPage(List<HeldVm> held, List<VmFailure> failures, String nextCursor) {}
 }

@@ -64,4 +64,9 @@ final class Commands {
     static ObjectNode listResults(BackupManager m, List<VirtualMachine> vms) {
         return CommandJson.toJson(Command.of(Operation.LIST_RESULTS, manager(m)).withResults(vms.stream().map(Commands::vm).toList(), null));
     }
+
+    /** LIST_RESULTS of the references the backup system holds for {@code vms}: the slice that finds expired points. */
+    static ObjectNode listHeld(BackupManager m, List<VirtualMachine> vms) {
+        return CommandJson.toJson(Command.of(Operation.LIST_RESULTS, manager(m)).withHeld(vms.stream().map(Commands::vm).toList(), null));
+    }
 }

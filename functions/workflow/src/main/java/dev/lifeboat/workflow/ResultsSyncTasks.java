@@ -33,9 +33,10 @@ import java.util.Set;
  * <ol>
  *   <li>{@code NEW}: what the backup system created since the datacenter's watermark, in bulk, a page per plugin call,
  *       matched to VMs by their hypervisor identity (types that list in bulk: {@link #BULK});</li>
- *   <li>{@code SLICE}: a rotating slice of the configured VMs listed VM by VM, ten per plugin call, compared in full,
- *       so restore points the backup system no longer holds become EXPIRED (every configured VM, every run, for types
- *       that do not list in bulk);</li>
+ *   <li>{@code SLICE}: a rotating slice of the configured VMs, {@link #HELD_BATCH} per plugin command, whose restore
+ *       points the backup system still holds are listed as references only, in pages bounded in bytes; Lifeboat's
+ *       SUCCESS backups of those VMs that it no longer holds become EXPIRED (types that do not list in bulk list ten VMs
+ *       at a time in full instead, every configured VM, every run);</li>
  *   <li>{@code sync.finish}: the watermark moves to when this run began, and the slice's position is kept.</li>
  * </ol>
  * A run that fails moves nothing, so the next one asks again from the same watermark; discoveries are idempotent, so
@@ -43,8 +44,25 @@ import java.util.Set;
  */
 final class ResultsSyncTasks {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** VMs per LIST_RESULTS of the slice: ten VMs with their restore points stay far below 32 KB. */
+    /** VMs per LIST_RESULTS of a type that lists VM by VM: ten VMs with their restore points stay far below 32 KB. */
     static final int SYNC_BATCH = 10;
+    /**
+     * VMs per held listing of the slice (LIST_RESULTS of references only), and fewer when their JSON would pass
+     * {@link #HELD_COMMAND_BYTES}: the run carries the command beside one answer page of at most
+     * {@link dev.lifeboat.plugin.HeldPages#BUDGET_BYTES} and {@link #NAMED_SKIPS_BYTES} of skips, below 32 KB together.
+     */
+    static final int HELD_BATCH = 64;
+    /** Bytes of JSON a held command takes at most, the manager included (unless one VM alone is larger). */
+    static final int HELD_COMMAND_BYTES = 11 * 1024;
+    /** Bytes of JSON the named skips of a run take at most. */
+    static final int NAMED_SKIPS_BYTES = 4 * 1024;
+    /** Parallel DynamoDB reads of one page (a Query per VM): the round trips, not the work, are what grows with VMs. */
+    static final int READERS = 8;
+    private static final java.util.concurrent.ExecutorService READS = java.util.concurrent.Executors.newFixedThreadPool(READERS, r -> {
+        Thread t = new Thread(r, "results-sync-read");
+        t.setDaemon(true);
+        return t;
+    });
     /** Manager types whose plugin lists the whole backup system in pages (LIST_RESULTS without VMs). */
     static final Set<ManagerType> BULK = Set.of(ManagerType.VEEAM, ManagerType.NETWORKER, ManagerType.VMWARE_SNAPSHOT);
     /**
@@ -60,6 +78,8 @@ final class ResultsSyncTasks {
     static final Duration FIRST_LOOKBACK = Duration.ofDays(1);
     /** Skipped VMs a report names at most (the count is always exact). */
     static final int MAX_NAMED_SKIPS = 20;
+    /** A named skip's message is cut to this length, so that the run object stays bounded. */
+    static final int MAX_SKIP_MESSAGE = 240;
 
     private final WorkflowServices services;
 
@@ -163,7 +183,18 @@ final class ResultsSyncTasks {
             }
             return run;
         }
-        recordSlice(run, page);
+        if (run.path("held").asBoolean(false)) {
+            recordHeld(run, page);
+            String more = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
+            if (more != null) {
+                // The same VMs, from the first one this page did not carry.
+                ObjectNode command = ((ObjectNode) run.get("command"));
+                command.put("cursor", more);
+                return run;
+            }
+        } else {
+            recordSlice(run, page);
+        }
         String from = run.path("sliceCursor").isTextual() ? run.get("sliceCursor").asText() : null;
         if (from == null || run.path("sliceLeft").asLong() == 0 || !nextBatch(run, manager, from)) {
             run.put("phase", "DONE");
@@ -176,8 +207,13 @@ final class ResultsSyncTasks {
         Map<VirtualMachine, List<ResultsSync.Observed>> byVm = new LinkedHashMap<>();
         Map<String, VirtualMachine> vmsById = new HashMap<>();
         Instant newest = run.hasNonNull("newest") ? Instant.parse(run.get("newest").asText()) : null;
-        for (JsonNode r : page.path("results")) {
-            Optional<VirtualMachine> vm = services.syncStore.vmByHypervisor(datacenter, text(r, "vcenter"), text(r, "moref"), text(r, "uuid"));
+        List<JsonNode> results = new ArrayList<>();
+        page.path("results").forEach(results::add);
+        List<Optional<VirtualMachine>> found = inParallel(results,
+                r -> services.syncStore.vmByHypervisor(datacenter, text(r, "vcenter"), text(r, "moref"), text(r, "uuid")));
+        for (int i = 0; i < results.size(); i++) {
+            JsonNode r = results.get(i);
+            Optional<VirtualMachine> vm = found.get(i);
             if (vm.isEmpty() || vm.get().backup().policies().isEmpty()) {
                 continue; // not a VM of Lifeboat's, or one without a backup configuration: not Lifeboat's to record
             }
@@ -187,7 +223,59 @@ final class ResultsSyncTasks {
             if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();
         }
         if (newest != null) run.put("newest", newest.toString());
-        add(run, services.sync.recordNew(byVm));
+        List<String> ids = new ArrayList<>(vmsById.keySet());
+        List<List<dev.lifeboat.domain.backup.Backup>> known = inParallel(ids, services.backups::allBackups);
+        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = new HashMap<>();
+        for (int k = 0; k < ids.size(); k++) knownByVm.put(ids.get(k), known.get(k));
+        // The VMs of a page are independent (one item each, conditional writes): their comparisons run side by side.
+        int n = Math.max(1, Math.min(READERS, byVm.size()));
+        List<Map<VirtualMachine, List<ResultsSync.Observed>>> parts = new ArrayList<>();
+        for (int p = 0; p < n; p++) parts.add(new LinkedHashMap<>());
+        int k = 0;
+        for (Map.Entry<VirtualMachine, List<ResultsSync.Observed>> e : byVm.entrySet()) parts.get(k++ % n).put(e.getKey(), e.getValue());
+        for (ResultsSync.Outcome o : inParallel(parts, part -> services.sync.recordNew(part, knownByVm))) add(run, o);
+    }
+
+    /**
+     * Compares one page of held references with Lifeboat's backups of those VMs (read in parallel): the SUCCESS ones
+     * no longer held become EXPIRED. VMs the plugin could not look at (or with more points than a page) are skipped.
+     */
+    private void recordHeld(ObjectNode run, JsonNode page) {
+        Map<String, Set<String>> held = new LinkedHashMap<>();
+        for (JsonNode h : page.path("held")) {
+            Set<String> refs = new java.util.HashSet<>();
+            h.path("refs").forEach(r -> refs.add(r.asText()));
+            held.put(h.path("vmId").asText(), refs);
+        }
+        List<String> ids = new ArrayList<>(held.keySet());
+        List<List<dev.lifeboat.domain.backup.Backup>> known = inParallel(ids, services.backups::allBackups);
+        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = new HashMap<>();
+        for (int k = 0; k < ids.size(); k++) knownByVm.put(ids.get(k), known.get(k));
+        ResultsSync.Outcome expired = services.sync.expireUnheld(held, knownByVm, Instant.parse(run.get("startedAt").asText()));
+        List<ErrorInfo> skipped = new ArrayList<>();
+        for (JsonNode f : page.path("failures")) {
+            skipped.add(new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("vmId").asText() + ": " + f.path("message").asText("")));
+        }
+        add(run, new ResultsSync.Outcome(0, 0, expired.expired(), skipped));
+    }
+
+    /** {@code read} of each item on {@link #READS}, the answers in the items' order; the first failure is thrown. */
+    private static <T, R> List<R> inParallel(List<T> items, java.util.function.Function<T, R> read) {
+        if (items.size() <= 1) return items.stream().map(read).toList();
+        List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
+        for (T item : items) futures.add(READS.submit(() -> read.apply(item)));
+        List<R> out = new ArrayList<>();
+        try {
+            for (java.util.concurrent.Future<R> f : futures) out.add(f.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the table", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            futures.forEach(f -> f.cancel(true));
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
+        return out;
     }
 
     /** Compares exactly the VMs that were listed (a VM configured meanwhile has no results yet, and expires nothing). */
@@ -214,7 +302,12 @@ final class ResultsSyncTasks {
                 .put("skipped", run.path("skipped").asInt() + outcome.skipped().size());
         ArrayNode named = (ArrayNode) run.get("skippedVms");
         for (ErrorInfo e : outcome.skipped()) {
-            if (named.size() < MAX_NAMED_SKIPS) named.addObject().put("code", e.code()).put("message", e.message());
+            if (named.size() < MAX_NAMED_SKIPS) {
+                String m = e.message() == null ? "" : e.message();
+                ObjectNode skip = NODES.objectNode().put("code", e.code())
+                        .put("message", m.length() <= MAX_SKIP_MESSAGE ? m : m.substring(0, MAX_SKIP_MESSAGE - 1) + "…");
+                if (CommandJson.TREES.bytes(named).length + CommandJson.TREES.bytes(skip).length + 1 <= NAMED_SKIPS_BYTES) named.add(skip);
+            }
         }
     }
 
@@ -225,20 +318,47 @@ final class ResultsSyncTasks {
     private boolean nextBatch(ObjectNode run, BackupManager manager, String from) {
         String datacenter = run.get("datacenter").asText();
         long left = run.path("sliceLeft").asLong(-1);
-        int want = left < 0 ? SYNC_BATCH : (int) Math.min(SYNC_BATCH, left);
+        boolean held = BULK.contains(manager.type());
+        int batchSize = held ? HELD_BATCH : SYNC_BATCH;
+        int want = left < 0 ? batchSize : (int) Math.min(batchSize, left);
         List<VirtualMachine> batch = new ArrayList<>();
         String cursor = from;
+        // A held command is bounded in bytes as well as in VMs (names and references may be long): the VM that would
+        // take it past HELD_COMMAND_BYTES waits for the next command, and the listing is read again up to it.
+        int base = held ? CommandJson.TREES.bytes(Commands.listHeld(manager, List.of())).length : 0;
+        int bytes = base;
+        boolean full = false;
         do {
+            String before = cursor;
             Page<VirtualMachine> page = services.vms.listVms(null, datacenter, new PageRequest(want - batch.size(), cursor));
-            page.items().stream().filter(vm -> !vm.backup().policies().isEmpty()).forEach(batch::add);
             cursor = page.nextCursor();
-        } while (batch.size() < want && cursor != null);
+            for (int k = 0; k < page.items().size(); k++) {
+                VirtualMachine vm = page.items().get(k);
+                if (vm.backup().policies().isEmpty()) continue;
+                int size = held ? CommandJson.TREES.bytes(CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager))
+                        .withHeld(List.of(Commands.vm(vm)), null))).length - base + 1 : 0;
+                if (held && !batch.isEmpty() && bytes + size > HELD_COMMAND_BYTES) {
+                    // Where this VM begins: after the k items before it (none: where this page began).
+                    cursor = k == 0 ? before : services.vms.listVms(null, datacenter, new PageRequest(k, before)).nextCursor();
+                    full = true;
+                    break;
+                }
+                bytes += size;
+                batch.add(vm);
+            }
+        } while (!full && batch.size() < want && cursor != null);
         if (batch.isEmpty()) {
             run.remove("sliceCursor");
             return false;
         }
         if (cursor != null) run.put("sliceCursor", cursor); else run.remove("sliceCursor");
         if (left >= 0) run.put("sliceLeft", left - batch.size());
+        if (held) {
+            // The command names the VMs: the run carries no second list of them.
+            run.put("held", true).remove("vmIds");
+            run.set("command", Commands.listHeld(manager, batch));
+            return true;
+        }
         ArrayNode ids = run.putArray("vmIds");
         batch.forEach(vm -> ids.add(vm.id()));
         run.set("command", Commands.listResults(manager, batch));

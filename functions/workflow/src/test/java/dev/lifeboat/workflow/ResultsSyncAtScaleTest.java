@@ -69,6 +69,82 @@ class ResultsSyncAtScaleTest {
         assertTrue(e.transitions() < 200, "transitions do not follow the number of VMs: " + e.limits());
     }
 
+    /** A SUCCESS backup Lifeboat knows of each VM, of a restore point made two days ago; the points by VM id. */
+    private Map<String, String> knownPoints(List<VirtualMachine> vms) {
+        Map<String, String> points = new HashMap<>();
+        List<Backup> known = new ArrayList<>();
+        Instant made = Instant.now().minus(Duration.ofDays(2)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        for (VirtualMachine vm : vms) {
+            String point = f.sim.addRestorePoint(vm.name(), made);
+            points.put(vm.id(), point);
+            known.add(new Backup(dev.lifeboat.domain.common.Ids.derived(made.toEpochMilli(), "seed|" + vm.id()), vm.id(), VeeamSyncFixture.DC, "ent-1",
+                    null, Trigger.DISCOVERED, BackupStatus.SUCCESS, made, made, made, 100, null, point, null, null, 0, 1));
+        }
+        dev.lifeboat.store.BulkLoad.backups(f.dynamo, f.table, known);
+        return points;
+    }
+
+    private BackupStatus statusOf(VirtualMachine vm, String point) {
+        return f.backups.allBackups(vm.id()).stream().filter(b -> point.equals(b.providerRef())).findFirst().orElseThrow().status();
+    }
+
+    @Test
+    void expiredPointsAreFoundThroughTheBulkSliceAndAVmWithTooManyPointsIsSkippedNotExpired(URI dynalite) throws Exception {
+        f = new VeeamSyncFixture(dynalite, Map.of());
+        List<VirtualMachine> vms = f.seed(300, 0);
+        Map<String, String> points = knownPoints(vms);
+        // The first run's slice is the first 100 VMs of the listing (lb-vm-000000 on).
+        f.sim.deleteRestorePoint(points.get(vms.get(5).id()));
+        f.sim.deleteRestorePoint(points.get(vms.get(61).id()));
+        for (int k = 0; k < 600; k++) f.sim.addRestorePoint(vms.get(10).name(), Instant.now().minus(Duration.ofDays(3)).plusSeconds(k));
+        f.sim.deleteRestorePoint(points.get(vms.get(10).id()));
+
+        Execution e = f.runSync();
+
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        JsonNode report = VeeamSyncFixture.report(e);
+        assertEquals(2, report.path("expired").asInt(), report.toString());
+        assertEquals(BackupStatus.EXPIRED, statusOf(vms.get(5), points.get(vms.get(5).id())));
+        assertEquals(BackupStatus.EXPIRED, statusOf(vms.get(61), points.get(vms.get(61).id())));
+        assertEquals(BackupStatus.SUCCESS, statusOf(vms.get(10), points.get(vms.get(10).id())), "a VM that was not compared expires nothing");
+        assertEquals(BackupStatus.SUCCESS, statusOf(vms.get(6), points.get(vms.get(6).id())), "a point still held stays");
+        assertEquals(1, report.path("skipped").asInt(), report.toString());
+        JsonNode skip = report.path("skippedVms").get(0);
+        assertEquals("TOO_MANY_RESTORE_POINTS", skip.path("code").asText(), report.toString());
+        assertTrue(skip.path("message").asText().contains(vms.get(10).id()), "the skip names its VM: " + skip);
+        assertTrue(e.largestPayloadBytes() <= 32 * 1024, "largest state " + e.limits());
+    }
+
+    @Test
+    void theWorstCaseSliceKeepsEveryStateWithin32Kb(URI dynalite) throws Exception {
+        f = new VeeamSyncFixture(dynalite, Map.of());
+        Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        var configured = new dev.lifeboat.domain.vm.VmBackupConfig(List.of(new dev.lifeboat.domain.vm.PolicySelection(f.gold.id(), Map.of())),
+                List.of(), dev.lifeboat.domain.vm.ConfigStatus.APPLIED, null, null, 1, now);
+        List<VirtualMachine> vms = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            // The longest id and name Lifeboat takes (128 characters), in two-byte characters.
+            String name = String.format("%03d", i) + "é".repeat(125);
+            String uuid = java.util.UUID.randomUUID().toString();
+            f.sim.addVm(VeeamSyncFixture.VC, name, "vm-" + (5000 + i), uuid);
+            vms.add(new VirtualMachine(String.format("%0128d", i), "ent-1", VeeamSyncFixture.DC, name, dev.lifeboat.domain.vm.VmState.DEPLOYED,
+                    new dev.lifeboat.domain.vm.Hypervisor(VeeamSyncFixture.VC, "vm-" + (5000 + i), uuid), 1, now, now, configured));
+        }
+        dev.lifeboat.store.BulkLoad.vms(f.dynamo, f.table, vms);
+        for (int i = 0; i < vms.size(); i++) {
+            // Every third VM holds more points than a page carries (a skip with a long message); the others as many as fit.
+            int count = i % 3 == 0 ? 400 : 250;
+            for (int k = 0; k < count; k++) f.sim.addRestorePoint(vms.get(i).name(), now.minus(Duration.ofDays(3)).plusSeconds(k));
+        }
+
+        Execution e = f.runSync();
+
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        JsonNode report = VeeamSyncFixture.report(e);
+        assertEquals(34, report.path("skipped").asInt(), report.toString());
+        assertTrue(e.largestPayloadBytes() <= 32 * 1024, "largest state " + e.limits());
+    }
+
     @Test
     void theWatermarkSurvivesAFailedRunAndTheNextRunFindsWhatItMissed(URI dynalite) throws Exception {
         // An overlap of one second, so that only the watermark decides what the next run asks for.

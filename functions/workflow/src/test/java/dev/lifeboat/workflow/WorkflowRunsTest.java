@@ -354,7 +354,7 @@ class WorkflowRunsTest {
     void resultsSyncListsADatacenterInBatchesOfVms(URI dynalite) throws Exception {
         harness(dynalite);
         List<VirtualMachine> vms = new ArrayList<>();
-        for (int i = 1; i <= ResultsSyncTasks.SYNC_BATCH + 1; i++) {
+        for (int i = 1; i <= ResultsSyncTasks.HELD_BATCH + 1; i++) {
             vms.add(h.deployedVm(String.format("app-%02d", i)));
         }
         VirtualMachine last = vms.get(vms.size() - 1);
@@ -362,8 +362,11 @@ class WorkflowRunsTest {
         h.sim.addBackup(vms.get(0).hypervisor().uuid(), Instant.now().minus(Duration.ofHours(2)), Instant.now().plus(Duration.ofDays(30)));
         Execution e = h.runSync();
         assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
-        // NetWorker lists in bulk: one page of what is new, then the expiry slice (every VM here) in two batches.
+        // NetWorker lists in bulk: one page of what is new, then the expiry slice (every VM here) in two held batches.
         assertEquals(3, e.stateEvents("StateEntered", "Record").size(), "a page and two batches, one LIST_RESULTS each");
+        assertEquals(ResultsSyncTasks.HELD_BATCH, e.invocations("networker-plugin").stream()
+                .filter(i -> i.path("input").path("held").asBoolean()).findFirst().orElseThrow().path("input").path("vms").size(),
+                "the first held command names a full batch");
         assertEquals(2, e.output().get(0).path("discovered").asInt(), e.output().toString());
         assertEquals(Trigger.DISCOVERED, h.backupStore.allBackups(last.id()).get(0).trigger());
     }

@@ -63,7 +63,7 @@ public final class ResultsSync {
             if (failedVms.containsKey(vm.id())) {
                 continue;
             }
-            compare(vm, byVm.getOrDefault(vm.id(), List.of()), true, now, counts, changes);
+            compare(vm, backups.allBackups(vm.id()), byVm.getOrDefault(vm.id(), List.of()), true, now, counts, changes);
         }
         // Recorded first, published after: a run that fails to publish is retried, finds nothing new, and the
         // events of this run are lost only if the bus stays down through the retries (the table keeps the truth).
@@ -76,12 +76,52 @@ public final class ResultsSync {
      * and running ones updated, but nothing expires, since the list holds only what is new.
      */
     public Outcome recordNew(Map<VirtualMachine, List<Observed>> observed) {
+        return recordNew(observed, Map.of());
+    }
+
+    /**
+     * As {@link #recordNew(Map)}, with the backups of (some of) the VMs read beforehand, by VM id (read in parallel by
+     * the caller: one Query per VM is the cost that grows with the VMs of a page).
+     */
+    public Outcome recordNew(Map<VirtualMachine, List<Observed>> observed, Map<String, List<Backup>> knownByVm) {
         int[] counts = new int[3];
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        observed.forEach((vm, seen) -> compare(vm, seen, false, now, counts, changes));
+        observed.forEach((vm, seen) -> compare(vm, knownByVm.containsKey(vm.id()) ? knownByVm.get(vm.id()) : backups.allBackups(vm.id()),
+                seen, false, now, counts, changes));
         events.publish(changes);
         return new Outcome(counts[0], counts[1], counts[2], List.of());
+    }
+
+    /**
+     * Expires what the backup system no longer holds, from the references it holds now (results sync's slice: held
+     * references only, no details, so nothing is discovered here; discovery is the bulk listing's by watermark).
+     *
+     * @param held per VM id: every reference the backup system holds for it (an empty set: none)
+     * @param knownByVm per VM id of {@code held}: Lifeboat's backups of it
+     * @param listedFrom when the listing began: a backup that finished since may be missing from it, and is not expired
+     */
+    public Outcome expireUnheld(Map<String, java.util.Set<String>> held, Map<String, List<Backup>> knownByVm, Instant listedFrom) {
+        List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        int expired = 0;
+        for (Map.Entry<String, java.util.Set<String>> vm : held.entrySet()) {
+            for (Backup b : knownByVm.getOrDefault(vm.getKey(), List.of())) {
+                if (b.status() == BackupStatus.SUCCESS && b.providerRef() != null && !vm.getValue().contains(b.providerRef())
+                        && (b.finishedAt() == null || b.finishedAt().isBefore(listedFrom))) {
+                    Backup gone = b.withStatus(BackupStatus.EXPIRED, now, null);
+                    try {
+                        backups.saveBackup(b, gone);
+                    } catch (StoreConflict changedMeanwhile) {
+                        continue; // a workflow or another run changed it since it was read: the next comparison decides
+                    }
+                    changes.add(BackupLifecycle.event(gone));
+                    expired++;
+                }
+            }
+        }
+        events.publish(changes);
+        return new Outcome(0, 0, expired, List.of());
     }
 
     /**
@@ -93,9 +133,8 @@ public final class ResultsSync {
         return Ids.derived(at.toEpochMilli(), "discovered|" + vm + "|" + o.ref());
     }
 
-    private void compare(VirtualMachine vm, List<Observed> seen, boolean expire, Instant now, int[] counts,
+    private void compare(VirtualMachine vm, List<Backup> known, List<Observed> seen, boolean expire, Instant now, int[] counts,
                          List<EventPublisher.StateChangeEvent> changes) {
-        List<Backup> known = backups.allBackups(vm.id());
         Map<String, Backup> byRef = new HashMap<>();
         for (Backup b : known) {
             if (b.providerRef() != null) byRef.put(b.providerRef(), b);

@@ -101,12 +101,14 @@ public final class SyncBenchmark {
             base = base == null ? row.seconds : base;
             System.out.printf("%9d %9.1f %12d %8d %14d %12d %10.0f %10.0f %9s %8s %8.2f%n", n, row.seconds, row.transitions, row.lambdas,
                     row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired + "/" + row.gone, row.seconds / base);
+            System.out.println("          largest input, output or task result: " + row.largest + " B in state " + row.largestState
+                    + (row.largest <= 32_768 ? " (within 32 KB)" : " (OVER 32 KB)"));
             if (!row.ok) System.out.println("          the run did not succeed: " + row.detail);
         }
         lifecycleCost();
     }
 
-    record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, long requests, double reads,
+    record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, String largestState, long requests, double reads,
                double writes, int discovered, int fresh, int expired, int gone) {}
 
     static Row syncRun(int n) throws Exception {
@@ -150,7 +152,7 @@ public final class SyncBenchmark {
             JsonNode report = e.output() == null ? null : e.output().get(0);
             boolean ok = e.succeeded() && report != null && report.path("ok").asBoolean();
             return new Row(ok, ok ? "" : e.error() + " " + e.cause() + " " + report, seconds, e.transitions(), e.events("LambdaInvoked").size(),
-                    e.largestPayloadBytes(), s.http.requests.get(), s.capacity.reads.sum(), s.capacity.writes.sum(),
+                    e.largestPayloadBytes(), e.limits().path("largestPayloadState").asText("?"), s.http.requests.get(), s.capacity.reads.sum(), s.capacity.writes.sum(),
                     report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt(), gone);
         }
     }

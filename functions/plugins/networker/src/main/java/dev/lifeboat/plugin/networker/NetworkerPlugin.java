@@ -745,6 +745,91 @@ public final class NetworkerPlugin implements BackupPlugin {
         return new Results.ResultList(results, failures);
     }
 
+    /**
+     * The save sets NetWorker holds for many VMs: one {@code GET /global/backups?q=name:<vm>,<vm>,…} for up to
+     * {@link #HELD_CHUNK} VMs (a comma list of alternatives, as NWPS joins VM names; {@code name} is the VM's name,
+     * {@code GET /global/backups?q=name:{vm}}, §2.2 and §2.6 [C]), paged by {@code offset}/{@code limit}, matched back
+     * to each VM by {@code vmInformation} uuid and vCenter. Expired save sets are left out, as the VM's own listing does.
+     * A VM without a uuid, vCenter or plain name, or one the answer names no save set of (a renamed VM, or one with
+     * none), is listed alone as {@link #listResults} does: a point the name missed is never expired.
+     */
+    @Override
+    public Results.HeldPage listHeld(Session session, List<Refs.Vm> vms, String cursor) {
+        NetworkerClient c = client(session);
+        Instant now = settings.clock().instant();
+        return dev.lifeboat.plugin.HeldPages.page(vms, cursor, HELD_CHUNK, part -> held(session, c, part, now));
+    }
+
+    static final int HELD_CHUNK = 32;
+    static final int HELD_PAGE = 500;
+    private static final int HELD_MAX_PAGES = 40;
+    private static final int HELD_QUERY_CHARS = 2_000;
+
+    private dev.lifeboat.plugin.HeldPages.Listed held(Session session, NetworkerClient c, List<Refs.Vm> part, Instant now) {
+        java.util.Map<String, List<String>> refs = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Refs.Vm> byUuid = new java.util.HashMap<>();
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        List<Refs.Vm> alone = new ArrayList<>();
+        for (Refs.Vm vm : part) {
+            if (vm.uuid() == null || vm.vcenter() == null || vm.name() == null || vm.name().isBlank() || !vm.name().matches("[^,'\"\\s:\\[\\]]+")) {
+                alone.add(vm);
+            } else {
+                byUuid.put(vm.uuid().toLowerCase(java.util.Locale.ROOT), vm);
+                names.add(vm.name());
+            }
+        }
+        // One request per name list of at most HELD_QUERY_CHARS once encoded: a URL stays within what servers take.
+        List<String> queries = new ArrayList<>();
+        StringBuilder list = new StringBuilder();
+        for (String name : names) {
+            if (list.length() > 0 && NetworkerClient.query("name:" + list + "," + name).length() > HELD_QUERY_CHARS) {
+                queries.add(NetworkerClient.query("name:" + list));
+                list.setLength(0);
+            }
+            list.append(list.length() > 0 ? "," : "").append(name);
+        }
+        if (list.length() > 0) queries.add(NetworkerClient.query("name:" + list));
+        boolean complete = true;
+        for (String q : queries) {
+            complete = false;
+            for (int page = 0; page < HELD_MAX_PAGES && !complete; page++) {
+                JsonNode doc = c.get("backups?q=" + q + "&fl=id,retentionTime,vmInformation&limit=" + HELD_PAGE + "&offset=" + page * HELD_PAGE,
+                        new NetworkerClient.Lookup(TerminalError.REFUSED, "the backup list"));
+                List<JsonNode> items = Wire.items(doc, "backups");
+                for (JsonNode b : items) {
+                    JsonNode info = b.path("vmInformation");
+                    String uuid = Wire.text(info, "vmUuid") != null ? Wire.text(info, "vmUuid") : Wire.text(info, "uuid");
+                    String vCenter = Wire.text(info, "vCenterHostname") != null ? Wire.text(info, "vCenterHostname") : Wire.text(info, "vcenterHostname");
+                    Refs.Vm vm = uuid == null ? null : byUuid.get(uuid.toLowerCase(java.util.Locale.ROOT));
+                    Instant retention = Wire.time(b, "retentionTime");
+                    String id = Wire.text(b, "id");
+                    if (vm == null || id == null || (retention != null && retention.isBefore(now))
+                            || (vCenter != null && !vCenter.equalsIgnoreCase(vm.vcenter()))) {
+                        continue;
+                    }
+                    refs.computeIfAbsent(vm.id(), k -> new ArrayList<>()).add(NetworkerRefs.restorePoint(vm.vcenter(), vm.uuid(), id));
+                }
+                JsonNode count = doc.path("count");
+                complete = items.size() < HELD_PAGE || count.canConvertToLong() && count.asLong() <= (long) (page + 1) * HELD_PAGE;
+            }
+            if (!complete) break;
+        }
+        if (!complete) {
+            // Not every save set was read: the VMs go alone rather than expire a point not read.
+            refs.clear();
+            alone.addAll(byUuid.values());
+        }
+        for (Refs.Vm vm : byUuid.values()) {
+            if (!refs.containsKey(vm.id()) && !alone.contains(vm)) alone.add(vm);
+        }
+        if (!alone.isEmpty()) {
+            dev.lifeboat.plugin.HeldPages.Listed one = dev.lifeboat.plugin.HeldPages.of(alone, listResults(session, alone, null));
+            refs.putAll(one.refs());
+            return new dev.lifeboat.plugin.HeldPages.Listed(refs, one.failures());
+        }
+        return new dev.lifeboat.plugin.HeldPages.Listed(refs, List.of());
+    }
+
     /** What the whole server saved since a time, a page at a time (see {@link NetworkerResultPages}). */
     @Override
     public Results.ResultPage listResultPage(Session session, Instant since, String cursor) {

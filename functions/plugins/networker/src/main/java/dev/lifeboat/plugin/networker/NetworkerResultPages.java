@@ -29,10 +29,10 @@ import java.util.List;
  * before the offset only moves others forward, so they are read twice (recorded once), not skipped.
  */
 final class NetworkerResultPages {
-    /** Backups asked for per request: about 420 bytes each in Lifeboat's answer, so 60 stay below 32 KB. */
+    /** Backups asked for per request: about 420 bytes each in Lifeboat's answer; the page ends early on its size. */
     static final int PAGE_SIZE = 60;
     /** Characters of JSON a page of ours may hold; longer names end the page early, and the next starts there. */
-    static final int MAX_ANSWER_CHARS = 30 * 1024;
+    static final int MAX_ANSWER_CHARS = dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS;
     private static final String FIELDS = "id,saveTime,creationTime,completionTime,retentionTime,size,name,clientHostname,vmInformation";
     private static final DateTimeFormatter QUERY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
     private static final int EMPTY_PAGE_CHARS = CommandJson.resultPage(new Results.ResultPage(List.of(), null)).toString().length();

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.domain.manager.ManagerType;
 import dev.lifeboat.plugin.BackupPlugin;
 import dev.lifeboat.plugin.Capabilities;
+import dev.lifeboat.plugin.HeldPages;
 import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.Refs;
 import dev.lifeboat.plugin.Results;
@@ -564,8 +565,127 @@ public final class VeeamPlugin implements BackupPlugin {
     @Override
     public Results.ResultPage listResultPage(Session session, Instant since, String cursor) {
         try (VeeamClient c = open(session)) {
-            return VeeamResultPages.page(c, since, cursor);
+            return VeeamResultPages.page(c, since, cursor, session.manager().endpoint() + "|" + session.manager().user());
         }
+    }
+
+    /**
+     * The references Veeam holds for many VMs: one query-service request for up to {@link #HELD_CHUNK} VMs,
+     * {@code query?type=VmRestorePoint&format=Entities&filter=VmDisplayName=="a",VmDisplayName=="b",…} (a {@code ,}
+     * joins conditions with OR, §1.3 [V, VD {@code filter}]), paged, each point matched back to its VM by
+     * {@code HierarchyObjRef} {@code urn:VMware:Vm:<rootId>.<moref>} (names are not unique across vCenters, §1.4). Every
+     * point counts, ready or not: a point still held is never expired. A VM without a moref is located alone, as
+     * {@link #listResults} does. The hierarchy roots are kept while the Lambda is warm ({@link #HELD_ROOTS_TTL}).
+     */
+    @Override
+    public Results.HeldPage listHeld(Session session, List<Refs.Vm> vms, String cursor) {
+        try (VeeamClient c = open(session)) {
+            return HeldPages.page(vms, cursor, HELD_CHUNK, part -> held(c, session, part));
+        }
+    }
+
+    /** VMs per OR filter: the query string stays about 1 KB, and a page of the answer holds their points. */
+    static final int HELD_CHUNK = 32;
+    static final int HELD_QUERY_PAGE = 500;
+    /** Characters of one encoded OR filter at most: 32 plain names take about 1,300. */
+    static final int HELD_FILTER_CHARS = 2_000;
+    static final Duration HELD_ROOTS_TTL = Duration.ofMinutes(10);
+    private final java.util.concurrent.ConcurrentHashMap<String, HeldRoots> heldRoots = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record HeldRoots(List<JsonNode> roots, Instant read) {}
+
+    private HeldPages.Listed held(VeeamClient c, Session session, List<Refs.Vm> part) {
+        java.util.Map<String, List<String>> refs = new java.util.LinkedHashMap<>();
+        List<Results.VmFailure> failures = new ArrayList<>();
+        java.util.Map<String, String> vmByObjRef = new java.util.HashMap<>();
+        Set<String> names = new LinkedHashSet<>();
+        List<Refs.Vm> alone = new ArrayList<>();
+        for (Refs.Vm vm : part) {
+            if (vm.moref() == null || vm.moref().isBlank() || vm.name() == null || vm.name().isBlank()) {
+                alone.add(vm);
+                continue;
+            }
+            try {
+                vmByObjRef.put(("urn:VMware:Vm:" + heldRootId(c, session, vm) + "." + vm.moref()).toLowerCase(Locale.ROOT), vm.id());
+                refs.put(vm.id(), new ArrayList<>());
+                names.add("VmDisplayName==" + quote(vm.name()));
+            } catch (PluginError e) {
+                if (managerWide(e)) throw e;
+                failures.add(new Results.VmFailure(vm.id(), e.code(), e.detail()));
+            }
+        }
+        // One request per filter of at most HELD_FILTER_CHARS once encoded (long or non-ASCII names make more of them):
+        // a URL stays within what HTTP servers take.
+        List<String> filters = new ArrayList<>();
+        StringBuilder filter = new StringBuilder();
+        for (String term : names) {
+            if (filter.length() > 0 && encode(filter + "," + term).length() > HELD_FILTER_CHARS) {
+                filters.add(filter.toString());
+                filter.setLength(0);
+            }
+            filter.append(filter.length() > 0 ? "," : "").append(term);
+        }
+        if (filter.length() > 0) filters.add(filter.toString());
+        for (String f : filters) {
+            for (int page = 1; page <= MAX_PAGES; page++) {
+                JsonNode doc = c.get("query?type=VmRestorePoint&format=Entities&sortAsc=CreationTime&pageSize=" + HELD_QUERY_PAGE + "&page=" + page
+                        + "&filter=" + encode(f), TerminalError.REFUSED);
+                List<JsonNode> batch = items(doc);
+                for (JsonNode p : batch) {
+                    String objRef = text(p, "HierarchyObjRef");
+                    String vm = objRef == null ? null : vmByObjRef.get(objRef.toLowerCase(Locale.ROOT));
+                    if (vm != null) refs.get(vm).add(pointId(p));
+                }
+                Integer pages = integer(field(doc, "PagingInfo"), "PagesCount");
+                if (batch.size() < HELD_QUERY_PAGE || (pages != null && page >= pages)) break;
+                if (page == MAX_PAGES) {
+                    // Not all points read: no VM of this filter may be compared (a point not read would expire).
+                    for (String vm : refs.keySet()) failures.add(new Results.VmFailure(vm, HeldPages.TOO_MANY_RESTORE_POINTS,
+                            "Veeam answered more than " + MAX_PAGES * HELD_QUERY_PAGE + " restore points for " + names.size() + " VMs"));
+                    refs.clear();
+                    return new HeldPages.Listed(refs, failures);
+                }
+            }
+        }
+        // A VM the filter found no point of (renamed since its points were made, or without any) is located alone, as
+        // listResults does: a point the name missed is never expired.
+        for (Refs.Vm vm : part) {
+            List<String> mine = refs.get(vm.id());
+            if (mine != null && mine.isEmpty()) {
+                refs.remove(vm.id());
+                alone.add(vm);
+            }
+        }
+        if (!alone.isEmpty()) {
+            HeldPages.Listed one = HeldPages.of(alone, listResults(session, alone, null));
+            refs.putAll(one.refs());
+            failures.addAll(one.failures());
+        }
+        return new HeldPages.Listed(refs, failures);
+    }
+
+    /** As {@link #rootId}, from the roots read at most {@link #HELD_ROOTS_TTL} ago; a vCenter not among them reads them again. */
+    private String heldRootId(VeeamClient c, Session session, Refs.Vm vm) {
+        String key = session.manager().endpoint() + "|" + session.manager().user();
+        HeldRoots cached = heldRoots.get(key);
+        String vc = host(vm.vcenter());
+        if (cached != null && cached.read().plus(HELD_ROOTS_TTL).isAfter(clock.instant())) {
+            if (vc == null && cached.roots().size() == 1) return rootIdOf(cached.roots().get(0));
+            for (JsonNode r : cached.roots()) {
+                if (vc != null && sameHost(vc, text(r, "Name"))) return rootIdOf(r);
+            }
+        }
+        List<JsonNode> roots = items(c.get("hierarchyRoots", TerminalError.REFUSED));
+        heldRoots.put(key, new HeldRoots(roots, clock.instant()));
+        if (vc == null) {
+            if (roots.size() == 1) return rootIdOf(roots.get(0));
+            throw new TerminalError(TerminalError.UNKNOWN_VM, "VM " + vm.name() + " names no vCenter, and Veeam knows " + roots.size());
+        }
+        for (JsonNode r : roots) {
+            if (sameHost(vc, text(r, "Name"))) return rootIdOf(r);
+        }
+        throw new TerminalError(TerminalError.UNKNOWN_VM, "vCenter " + vc + " of VM " + vm.name() + " is not among Veeam's hierarchy roots ("
+                + roots.stream().map(r -> text(r, "Name")).collect(Collectors.joining(", ")) + ")");
     }
 
     private static boolean managerWide(PluginError e) {

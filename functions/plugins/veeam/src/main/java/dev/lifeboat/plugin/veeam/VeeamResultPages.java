@@ -28,46 +28,91 @@ import java.util.Map;
  * ({@code urn:VMware:Vm:<HierarchyRootId>.<moref>}, §1.4) and its vCenter by the hierarchy root's Name.
  */
 final class VeeamResultPages {
-    /** About 260 bytes of JSON per point: a page of 100 stays below 32 KB. */
+    /**
+     * Points per query page; about 260 bytes of JSON each in Lifeboat's answer, which ends early at
+     * {@link dev.lifeboat.plugin.BackupPlugin#RESULT_PAGE_CHARS} (cursor {@code <page>.<points of it already answered>}).
+     */
     static final int PAGE_SIZE = 100;
+    private static final int EMPTY_PAGE_CHARS = dev.lifeboat.plugin.CommandJson.resultPage(new Results.ResultPage(List.of(), null)).toString().length();
     private static final String VM_REF_PREFIX = "urn:vmware:vm:";
 
     private VeeamResultPages() {}
 
+    /** Hierarchy roots by endpoint and user, kept while the Lambda is warm: they change when a vCenter is added. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Roots> ROOTS = new java.util.concurrent.ConcurrentHashMap<>();
+    static final java.time.Duration ROOTS_TTL = java.time.Duration.ofMinutes(10);
+
+    private record Roots(Map<String, String> byId, Instant read) {}
+
     static Results.ResultPage page(VeeamClient c, Instant since, String cursor) {
+        return page(c, since, cursor, null);
+    }
+
+    /** @param rootsKey the manager's endpoint and user, under which the hierarchy roots are kept (null: read each page) */
+    static Results.ResultPage page(VeeamClient c, Instant since, String cursor, String rootsKey) {
         int page = pageNumber(cursor);
+        int skip = skipped(cursor);
         JsonNode doc = c.get("query?type=VmRestorePoint&format=Entities&sortAsc=CreationTime&pageSize=" + PAGE_SIZE + "&page=" + page
                 + "&filter=" + encode("CreationTime>=" + since), TerminalError.REFUSED);
         List<JsonNode> points = items(doc);
         Map<String, String> roots = null;
         List<Results.FoundBackup> found = new ArrayList<>();
-        for (JsonNode p : points) {
+        int chars = EMPTY_PAGE_CHARS + 40;
+        for (int k = skip; k < points.size(); k++) {
+            JsonNode p = points.get(k);
             String objRef = text(p, "HierarchyObjRef");
             if (objRef == null || !VeeamPlugin.ready(p) || !objRef.toLowerCase(Locale.ROOT).startsWith(VM_REF_PREFIX)) continue;
             String rest = objRef.substring(VM_REF_PREFIX.length());
             int dot = rest.lastIndexOf('.');
             if (dot < 0) continue;
-            if (roots == null) roots = roots(c);
+            if (roots == null) roots = roots(c, rootsKey, false);
+            if (!roots.containsKey(rest.substring(0, dot).toLowerCase(Locale.ROOT))) roots = roots(c, rootsKey, true);
             Instant created = VeeamJson.instant(p, "CreationTimeUTC");
             String vmName = text(p, "VmDisplayName") != null ? text(p, "VmDisplayName") : text(p, "VmName");
             // A VM restore point has one time, when its processing began (§1.9): it is the start and the end.
-            found.add(new Results.FoundBackup(roots.get(rest.substring(0, dot).toLowerCase(Locale.ROOT)), rest.substring(dot + 1), null, vmName,
-                    VeeamPlugin.pointId(p), Results.BackupResult.Status.SUCCESS, created, created, null));
+            Results.FoundBackup f = new Results.FoundBackup(roots.get(rest.substring(0, dot).toLowerCase(Locale.ROOT)), rest.substring(dot + 1), null,
+                    vmName, VeeamPlugin.pointId(p), Results.BackupResult.Status.SUCCESS, created, created, null);
+            int size = dev.lifeboat.plugin.CommandJson.resultPage(new Results.ResultPage(List.of(f), null)).toString().length() - EMPTY_PAGE_CHARS + 1;
+            if (chars + size > dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS) {
+                return new Results.ResultPage(found, page + "." + k);
+            }
+            chars += size;
+            found.add(f);
         }
         Integer pages = integer(field(doc, "PagingInfo"), "PagesCount");
         boolean more = pages != null ? page < pages : points.size() >= PAGE_SIZE;
         return new Results.ResultPage(found, more ? String.valueOf(page + 1) : null);
     }
 
+    private static int skipped(String cursor) {
+        int dot = cursor == null ? -1 : cursor.indexOf('.');
+        if (dot < 0) return 0;
+        try {
+            return Math.max(0, Integer.parseInt(cursor.substring(dot + 1)));
+        } catch (NumberFormatException e) {
+            throw new TerminalError(TerminalError.BAD_COMMAND, "'cursor' is not a page of Veeam's query service: " + cursor);
+        }
+    }
+
     private static int pageNumber(String cursor) {
         if (cursor == null) return 1;
         try {
-            int n = Integer.parseInt(cursor);
+            int dot = cursor.indexOf('.');
+            int n = Integer.parseInt(dot < 0 ? cursor : cursor.substring(0, dot));
             if (n >= 1) return n;
         } catch (NumberFormatException ignored) {
             // refused below
         }
         throw new TerminalError(TerminalError.BAD_COMMAND, "'cursor' is not a page of Veeam's query service: " + cursor);
+    }
+
+    private static Map<String, String> roots(VeeamClient c, String key, boolean again) {
+        Roots kept = key == null ? null : ROOTS.get(key);
+        if (!again && kept != null && kept.read().plus(ROOTS_TTL).isAfter(Instant.now())) return kept.byId();
+        if (again && kept != null && kept.read().plusSeconds(5).isAfter(Instant.now())) return kept.byId();
+        Map<String, String> read = roots(c);
+        if (key != null) ROOTS.put(key, new Roots(read, Instant.now()));
+        return read;
     }
 
     /** Hierarchy root id (lower case) → its Name, the vCenter host ({@code GET hierarchyRoots}, §1.4). */

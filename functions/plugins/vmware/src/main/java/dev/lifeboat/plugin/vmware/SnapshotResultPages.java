@@ -35,7 +35,7 @@ import java.util.Map;
 final class SnapshotResultPages {
     /** VMs per answer: about 330 bytes per snapshot in the page, and most VMs have none or one new. */
     static final int MAX_OBJECTS = 50;
-    static final int MAX_ANSWER_CHARS = 30 * 1024;
+    static final int MAX_ANSWER_CHARS = dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS;
     static final int MAX_RESTARTS = 3;
     private static final List<String> PATHS = List.of("name", "config.instanceUuid", "snapshot");
     private static final int EMPTY_PAGE_CHARS = CommandJson.resultPage(new Results.ResultPage(List.of(), null)).toString().length();

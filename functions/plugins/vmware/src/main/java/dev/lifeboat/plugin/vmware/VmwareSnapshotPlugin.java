@@ -3,6 +3,7 @@ package dev.lifeboat.plugin.vmware;
 import dev.lifeboat.domain.manager.ManagerType;
 import dev.lifeboat.plugin.BackupPlugin;
 import dev.lifeboat.plugin.Capabilities;
+import dev.lifeboat.plugin.HeldPages;
 import dev.lifeboat.plugin.PluginError;
 import dev.lifeboat.plugin.Refs;
 import dev.lifeboat.plugin.Results;
@@ -20,7 +21,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -294,7 +297,11 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
      */
     @Override
     public Results.ResultList listResults(Session session, List<Refs.Vm> vms, Instant since) {
-        return withSession(session, s -> {
+        return withSession(session, s -> listResults(s, vms, since));
+    }
+
+    private static Results.ResultList listResults(VimClient.Session s, List<Refs.Vm> vms, Instant since) {
+        {
             List<Results.BackupResult> results = new ArrayList<>();
             List<Results.VmFailure> failures = new ArrayList<>();
             for (Refs.Vm vm : vms) {
@@ -319,7 +326,60 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
                 }
             }
             return new Results.ResultList(results, failures);
-        });
+        }
+    }
+
+    /**
+     * The snapshots Lifeboat took that vCenter holds for many VMs: one PropertyCollector retrieval
+     * (RetrievePropertiesEx) of {@code config.instanceUuid} and {@code snapshot} of up to {@link #HELD_CHUNK} VMs by
+     * moref. A VM whose moref vCenter does not answer, or answers with another instance uuid (a moref is reused after a
+     * VM is removed), is located alone by uuid, as {@link #listResults} does.
+     */
+    @Override
+    public Results.HeldPage listHeld(Session session, List<Refs.Vm> vms, String cursor) {
+        return withSession(session, s -> HeldPages.page(vms, cursor, HELD_CHUNK, part -> held(s, part)));
+    }
+
+    static final int HELD_CHUNK = 64;
+    private static final List<String> HELD_PATHS = List.of("config.instanceUuid", "snapshot");
+
+    private static HeldPages.Listed held(VimClient.Session s, List<Refs.Vm> part) {
+        Map<String, List<String>> refs = new LinkedHashMap<>();
+        List<Results.VmFailure> failures = new ArrayList<>();
+        Map<Moref, Refs.Vm> byMoref = new LinkedHashMap<>();
+        List<Refs.Vm> alone = new ArrayList<>();
+        for (Refs.Vm vm : part) {
+            String m = moref(vm.moref());
+            if (m == null) alone.add(vm); else byMoref.put(new Moref(VM, m), vm);
+        }
+        Map<Moref, Map<String, Xml.Node>> answered;
+        try {
+            answered = byMoref.isEmpty() ? Map.of() : s.nodes(new ArrayList<>(byMoref.keySet()), HELD_PATHS);
+        } catch (TerminalError e) {
+            if (!e.code().equals(TerminalError.UNKNOWN_VM)) throw e;
+            answered = Map.of(); // one moref vCenter does not know failed the retrieval: each VM alone then
+        }
+        for (Map.Entry<Moref, Refs.Vm> e : byMoref.entrySet()) {
+            Refs.Vm vm = e.getValue();
+            Map<String, Xml.Node> vals = answered.get(e.getKey());
+            Xml.Node uuidNode = vals == null ? null : vals.get("config.instanceUuid");
+            String uuid = uuidNode == null || uuidNode.text().isBlank() ? null : uuidNode.text().strip();
+            if (vals == null || (vm.uuid() != null && !vm.uuid().isBlank() && !vm.uuid().strip().equalsIgnoreCase(uuid))) {
+                alone.add(vm);
+                continue;
+            }
+            List<String> mine = new ArrayList<>();
+            for (SnapshotInfo snap : VimClient.snapshots(vals.get("snapshot"))) {
+                if (snap.name() != null && snap.name().startsWith(NAME_PREFIX)) mine.add(new PointRef(e.getKey().value(), snap.snapshot().value()).format());
+            }
+            refs.put(vm.id(), mine);
+        }
+        if (!alone.isEmpty()) {
+            HeldPages.Listed one = HeldPages.of(alone, listResults(s, alone, null));
+            refs.putAll(one.refs());
+            failures.addAll(one.failures());
+        }
+        return new HeldPages.Listed(refs, failures);
     }
 
     /** Lifeboat's snapshots of the whole vCenter since a time, a page of VMs at a time (see {@link SnapshotResultPages}). */

@@ -115,6 +115,24 @@ class VmwareSnapshotPluginTest {
     }
 
     @Test
+    void heldSnapshotsOfManyVmsComeFromOneRetrievalAndARemovedOneIsNoLongerHeld() {
+        Refs.RestorePoint kept = backup(otherVm);
+        Refs.RestorePoint removed = backup(vm);
+        Results.JobStatus gone = poll(plugin.removeRestorePoint(session(), vm, removed));
+        assertEquals(Results.JobStatus.State.SUCCEEDED, gone.state(), String.valueOf(gone.error()));
+        Refs.Vm unknown = new Refs.Vm("lb-gone", "gone", "vc.local", "vm-999999", null, true);
+
+        Results.HeldPage page = plugin.listHeld(session(), List.of(vm, otherVm, unknown), null);
+
+        assertNull(page.nextCursor());
+        java.util.Map<String, List<String>> held = new java.util.HashMap<>();
+        page.held().forEach(h -> held.put(h.vmId(), h.refs()));
+        assertTrue(held.get(otherVm.id()).contains(kept.ref()), page.toString());
+        assertFalse(held.get(vm.id()).contains(removed.ref()), "results sync expires the removed snapshot: " + page);
+        assertEquals(List.of("lb-gone"), page.failures().stream().map(Results.VmFailure::vmId).toList(), "an unknown VM is skipped, never held empty");
+    }
+
+    @Test
     void aSnapshotOfAnotherVmIsNotRestored() {
         Refs.RestorePoint others = backup(otherVm);
         TerminalError e = assertThrows(TerminalError.class, () -> plugin.startRestore(session(), vm, others, Refs.RestoreMode.IN_PLACE));

@@ -98,6 +98,25 @@ final class Query {
         return false;
     }
 
+    /** The filter's alternatives: its parts between commas outside double quotes. */
+    static List<String> alternatives(String filter) {
+        List<String> out = new ArrayList<>();
+        StringBuilder part = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < filter.length(); i++) {
+            char c = filter.charAt(i);
+            if (c == '"') quoted = !quoted;
+            if (c == ',' && !quoted) {
+                out.add(part.toString());
+                part.setLength(0);
+                continue;
+            }
+            part.append(c);
+        }
+        out.add(part.toString());
+        return out;
+    }
+
     static Predicate<Map<String, Object>> parse(String filter) {
         if (filter == null || filter.isBlank()) {
             return m -> true;

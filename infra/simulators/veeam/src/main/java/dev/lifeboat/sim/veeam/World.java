@@ -403,6 +403,19 @@ final class World {
      * {@code VmDisplayName==<name>} (the per-VM listing of results sync), else all.
      */
     List<VmRestorePoint> pointCandidates(String filter) {
+        if (filter != null && Query.hasUnquotedComma(filter)) {
+            // An OR of alternatives that each name a VM (the held listing of many VMs): those VMs' points only.
+            List<VmRestorePoint> out = new ArrayList<>();
+            java.util.Set<String> names = new java.util.HashSet<>();
+            for (String alternative : Query.alternatives(filter)) {
+                java.util.regex.Matcher m = BY_VM_NAME.matcher(alternative);
+                if (!m.find()) return new ArrayList<>(vmRestorePoints.values());
+                String v = m.group(1).trim();
+                if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) v = v.substring(1, v.length() - 1).replace("\"\"", "\"");
+                if (names.add(v.toLowerCase(Locale.ROOT))) out.addAll(pointsByVmName.getOrDefault(v.toLowerCase(Locale.ROOT), List.of()));
+            }
+            return out;
+        }
         if (filter != null && !Query.hasUnquotedComma(filter)) {
             java.util.regex.Matcher m = BY_VM_NAME.matcher(filter);
             if (m.find()) {
