@@ -20,6 +20,8 @@ public final class Faults {
     private volatile int dropAnswerNext;
     private volatile double dropAnswerRate;
     private volatile Predicate<String> dropAnswerOf = r -> false;
+    private volatile Predicate<String> changeBefore = r -> false;
+    private volatile Runnable change;
     private final Random random;
 
     public Faults(long seed) {
@@ -78,6 +80,16 @@ public final class Faults {
         return this;
     }
 
+    /**
+     * Before the next request that {@code requests} accepts is served, {@code change} runs once: the backup system
+     * changes between two requests of a client (retention deleting a restore point while a client pages a query).
+     */
+    public Faults changeBeforeNext(Predicate<String> requests, Runnable change) {
+        this.changeBefore = requests;
+        this.change = change;
+        return this;
+    }
+
     public Faults clear() {
         errorRate = 0;
         dropRate = 0;
@@ -86,6 +98,8 @@ public final class Faults {
         dropAnswerNext = 0;
         dropAnswerRate = 0;
         dropAnswerOf = r -> false;
+        changeBefore = r -> false;
+        change = null;
         latency = Duration.ZERO;
         return this;
     }
@@ -96,6 +110,11 @@ public final class Faults {
 
     /** Decides the fate of one request, seen as {@code "METHOD /path?query"}. */
     synchronized Fate next(String request) {
+        Runnable pending = change;
+        if (pending != null && changeBefore.test(request)) {
+            change = null;
+            pending.run();
+        }
         if ((dropAnswerNext > 0 || dropAnswerRate > 0) && dropAnswerOf.test(request)) {
             if (dropAnswerNext > 0) {
                 dropAnswerNext--;

@@ -764,6 +764,8 @@ public final class NetworkerPlugin implements BackupPlugin {
     static final int HELD_PAGE = 500;
     private static final int HELD_MAX_PAGES = 40;
     private static final int HELD_QUERY_CHARS = 2_000;
+    /** Reads of one name list whose count keeps changing before its VMs are listed alone instead. */
+    private static final int HELD_READS = 3;
 
     private dev.lifeboat.plugin.HeldPages.Listed held(Session session, NetworkerClient c, List<Refs.Vm> part, Instant now) {
         java.util.Map<String, List<String>> refs = new java.util.LinkedHashMap<>();
@@ -792,25 +794,43 @@ public final class NetworkerPlugin implements BackupPlugin {
         boolean complete = true;
         for (String q : queries) {
             complete = false;
-            for (int page = 0; page < HELD_MAX_PAGES && !complete; page++) {
-                JsonNode doc = c.get("backups?q=" + q + "&fl=id,retentionTime,vmInformation&limit=" + HELD_PAGE + "&offset=" + page * HELD_PAGE,
-                        new NetworkerClient.Lookup(TerminalError.REFUSED, "the backup list"));
-                List<JsonNode> items = Wire.items(doc, "backups");
-                for (JsonNode b : items) {
-                    JsonNode info = b.path("vmInformation");
-                    String uuid = Wire.text(info, "vmUuid") != null ? Wire.text(info, "vmUuid") : Wire.text(info, "uuid");
-                    String vCenter = Wire.text(info, "vCenterHostname") != null ? Wire.text(info, "vCenterHostname") : Wire.text(info, "vcenterHostname");
-                    Refs.Vm vm = uuid == null ? null : byUuid.get(uuid.toLowerCase(java.util.Locale.ROOT));
-                    Instant retention = Wire.time(b, "retentionTime");
-                    String id = Wire.text(b, "id");
-                    if (vm == null || id == null || (retention != null && retention.isBefore(now))
-                            || (vCenter != null && !vCenter.equalsIgnoreCase(vm.vcenter()))) {
-                        continue;
+            // Pages are offsets into a list that retention shortens and new save sets lengthen while we read: a save set
+            // deleted from an early page would move the first one of the next page into a page already read, missed and
+            // then wrongly expired. Every answer carries the list's count; when it changed between the first and the
+            // last page, the list is read again (at most HELD_READS times, then its VMs go alone).
+            for (int read = 0; read < HELD_READS && !complete; read++) {
+                java.util.Map<String, List<String>> found = new java.util.LinkedHashMap<>();
+                Long firstCount = null;
+                boolean stable = true;
+                boolean ended = false;
+                for (int page = 0; page < HELD_MAX_PAGES && !ended; page++) {
+                    JsonNode doc = c.get("backups?q=" + q + "&fl=id,retentionTime,vmInformation&limit=" + HELD_PAGE + "&offset=" + page * HELD_PAGE,
+                            new NetworkerClient.Lookup(TerminalError.REFUSED, "the backup list"));
+                    List<JsonNode> items = Wire.items(doc, "backups");
+                    for (JsonNode b : items) {
+                        JsonNode info = b.path("vmInformation");
+                        String uuid = Wire.text(info, "vmUuid") != null ? Wire.text(info, "vmUuid") : Wire.text(info, "uuid");
+                        String vCenter = Wire.text(info, "vCenterHostname") != null ? Wire.text(info, "vCenterHostname") : Wire.text(info, "vcenterHostname");
+                        Refs.Vm vm = uuid == null ? null : byUuid.get(uuid.toLowerCase(java.util.Locale.ROOT));
+                        Instant retention = Wire.time(b, "retentionTime");
+                        String id = Wire.text(b, "id");
+                        if (vm == null || id == null || (retention != null && retention.isBefore(now))
+                                || (vCenter != null && !vCenter.equalsIgnoreCase(vm.vcenter()))) {
+                            continue;
+                        }
+                        found.computeIfAbsent(vm.id(), k -> new ArrayList<>()).add(NetworkerRefs.restorePoint(vm.vcenter(), vm.uuid(), id));
                     }
-                    refs.computeIfAbsent(vm.id(), k -> new ArrayList<>()).add(NetworkerRefs.restorePoint(vm.vcenter(), vm.uuid(), id));
+                    JsonNode count = doc.path("count");
+                    if (count.canConvertToLong()) {
+                        if (firstCount == null) firstCount = count.asLong();
+                        else if (firstCount != count.asLong()) stable = false;
+                    }
+                    ended = items.size() < HELD_PAGE || count.canConvertToLong() && count.asLong() <= (long) (page + 1) * HELD_PAGE;
                 }
-                JsonNode count = doc.path("count");
-                complete = items.size() < HELD_PAGE || count.canConvertToLong() && count.asLong() <= (long) (page + 1) * HELD_PAGE;
+                complete = ended && (stable || firstCount == null);
+                if (complete) {
+                    found.forEach((vm, points) -> refs.computeIfAbsent(vm, k -> new ArrayList<>()).addAll(points));
+                }
             }
             if (!complete) break;
         }

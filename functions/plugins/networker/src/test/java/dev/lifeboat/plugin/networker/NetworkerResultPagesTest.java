@@ -33,6 +33,39 @@ class NetworkerResultPagesTest {
         nw.close();
     }
 
+    /**
+     * Retention deletes the oldest save set while the held references of eight VMs are read in two pages: every later
+     * one moves one place forward, so the first of the second page slips into the first. Read once in page order, it
+     * would be missed and its backup wrongly expired; every save set that still exists must be held.
+     */
+    @Test
+    void heldReferencesMissNoSaveSetWhenRetentionDeletesOneBetweenPages() {
+        Instant t0 = Instant.now().minus(Duration.ofDays(20));
+        List<Vm> vms = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            vms.add(nw.sim.addVm(SimFixture.VC, "held-" + i));
+        }
+        int total = NetworkerPlugin.HELD_PAGE + 140;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            // The save set that slips (index HELD_PAGE) is the first VM's, the VM of the first answer page.
+            Vm vm = vms.get(i == NetworkerPlugin.HELD_PAGE ? 0 : i % vms.size());
+            ids.add(nw.sim.addBackup(vm.uuid(), t0.plus(Duration.ofMinutes(i)), t0.plus(Duration.ofDays(60))).id());
+        }
+        nw.sim.faults().changeBeforeNext(r -> r.contains("/backups?") && r.contains("offset=" + NetworkerPlugin.HELD_PAGE),
+                () -> nw.sim.deleteBackup(ids.get(0)));
+        Set<String> held = new HashSet<>();
+        String cursor = null;
+        do {
+            Results.HeldPage page = nw.plugin.listHeld(nw.session(), vms.stream().map(SimFixture::ref).toList(), cursor);
+            assertTrue(page.failures().isEmpty(), "no VM skipped: " + page.failures());
+            page.held().forEach(h -> h.refs().forEach(ref -> held.add(ref.substring(ref.lastIndexOf('/') + 1))));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        List<String> missed = ids.subList(1, total).stream().filter(id -> !held.contains(id)).toList();
+        assertEquals(List.of(), missed, "save sets NetWorker still holds but not listed");
+    }
+
     @Test
     void backupsSinceATimeComeInPagesBelow32KbEachOnceNamingTheirVmByVcenterMorefAndUuid() {
         Instant now = Instant.now();

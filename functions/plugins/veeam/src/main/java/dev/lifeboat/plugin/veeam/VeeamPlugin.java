@@ -627,24 +627,28 @@ public final class VeeamPlugin implements BackupPlugin {
         }
         if (filter.length() > 0) filters.add(filter.toString());
         for (String f : filters) {
-            for (int page = 1; page <= MAX_PAGES; page++) {
-                JsonNode doc = c.get("query?type=VmRestorePoint&format=Entities&sortAsc=CreationTime&pageSize=" + HELD_QUERY_PAGE + "&page=" + page
-                        + "&filter=" + encode(f), TerminalError.REFUSED);
-                List<JsonNode> batch = items(doc);
-                for (JsonNode p : batch) {
-                    String objRef = text(p, "HierarchyObjRef");
-                    String vm = objRef == null ? null : vmByObjRef.get(objRef.toLowerCase(Locale.ROOT));
-                    if (vm != null) refs.get(vm).add(pointId(p));
-                }
-                Integer pages = integer(field(doc, "PagingInfo"), "PagesCount");
-                if (batch.size() < HELD_QUERY_PAGE || (pages != null && page >= pages)) break;
-                if (page == MAX_PAGES) {
-                    // Not all points read: no VM of this filter may be compared (a point not read would expire).
-                    for (String vm : refs.keySet()) failures.add(new Results.VmFailure(vm, HeldPages.TOO_MANY_RESTORE_POINTS,
-                            "Veeam answered more than " + MAX_PAGES * HELD_QUERY_PAGE + " restore points for " + names.size() + " VMs"));
-                    refs.clear();
-                    return new HeldPages.Listed(refs, failures);
-                }
+            String query = "query?type=VmRestorePoint&format=Entities&sortAsc=CreationTime&pageSize=" + HELD_QUERY_PAGE + "&filter=" + encode(f);
+            JsonNode first = c.get(query + "&page=1", TerminalError.REFUSED);
+            heldPoints(first, vmByObjRef, refs);
+            Integer counted = integer(field(first, "PagingInfo"), "PagesCount");
+            int pages = counted == null ? (items(first).size() < HELD_QUERY_PAGE ? 1 : MAX_PAGES + 1) : counted;
+            if (pages > MAX_PAGES) {
+                // Not all points can be read: no VM of this filter may be compared (a point not read would expire).
+                for (String vm : refs.keySet()) failures.add(new Results.VmFailure(vm, HeldPages.TOO_MANY_RESTORE_POINTS,
+                        "Veeam answered more than " + MAX_PAGES * HELD_QUERY_PAGE + " restore points for " + names.size() + " VMs"));
+                refs.clear();
+                return new HeldPages.Listed(refs, failures);
+            }
+            // Pages are offsets into a list that retention may shorten while we read: a point deleted from an early page
+            // moves every later point one place forward, and the first point of the next page would slip into a page
+            // already read, missed and then wrongly expired. Read from the last page down, then page 1 again: a deletion
+            // can then only move a point into a page still to be read (read twice at worst, never missed). Points
+            // created meanwhile go to the end (sortAsc=CreationTime) and are newer than anything Lifeboat expires.
+            for (int page = pages; page >= 2; page--) {
+                heldPoints(c.get(query + "&page=" + page, TerminalError.REFUSED), vmByObjRef, refs);
+            }
+            if (pages > 1) {
+                heldPoints(c.get(query + "&page=1", TerminalError.REFUSED), vmByObjRef, refs);
             }
         }
         // A VM the filter found no point of (renamed since its points were made, or without any) is located alone, as
@@ -662,6 +666,14 @@ public final class VeeamPlugin implements BackupPlugin {
             failures.addAll(one.failures());
         }
         return new HeldPages.Listed(refs, failures);
+    }
+
+    private static void heldPoints(JsonNode doc, java.util.Map<String, String> vmByObjRef, java.util.Map<String, List<String>> refs) {
+        for (JsonNode p : items(doc)) {
+            String objRef = text(p, "HierarchyObjRef");
+            String vm = objRef == null ? null : vmByObjRef.get(objRef.toLowerCase(Locale.ROOT));
+            if (vm != null && !refs.get(vm).contains(pointId(p))) refs.get(vm).add(pointId(p));
+        }
     }
 
     /** As {@link #rootId}, from the roots read at most {@link #HELD_ROOTS_TTL} ago; a vCenter not among them reads them again. */

@@ -30,6 +30,35 @@ class VeeamResultPagesTest {
         f.close();
     }
 
+    /**
+     * Retention deletes the oldest point while the held references of three VMs are read in two query pages: every
+     * later point moves one place forward, so the first point of page 2 slips into page 1. Read in page order, it
+     * would be missed and its backup wrongly expired; every point that still exists must be held.
+     */
+    @Test
+    void heldReferencesMissNoPointWhenRetentionDeletesOneBetweenQueryPages() {
+        Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
+        int total = VeeamPlugin.HELD_QUERY_PAGE + 100;
+        List<String> points = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            // The point that slips (index HELD_QUERY_PAGE) is web-01's, the VM of the first answer page.
+            String vm = i % 3 == 0 || i == VeeamPlugin.HELD_QUERY_PAGE ? "web-01" : i % 3 == 1 ? "db-01" : "app-01";
+            points.add(f.sim.addRestorePoint(vm, t0.plus(Duration.ofMinutes(i))));
+        }
+        f.sim.faults().changeBeforeNext(r -> r.contains("type=VmRestorePoint") && r.contains("page=2"),
+                () -> f.sim.deleteRestorePoint(points.get(0)));
+        Set<String> held = new HashSet<>();
+        String cursor = null;
+        do {
+            Results.HeldPage page = f.plugin.listHeld(f.session(), List.of(SimFixture.web01(), SimFixture.db01(), SimFixture.app01()), cursor);
+            assertTrue(page.failures().isEmpty(), "no VM skipped: " + page.failures());
+            page.held().forEach(h -> held.addAll(h.refs()));
+            cursor = page.nextCursor();
+        } while (cursor != null);
+        List<String> missed = points.subList(1, total).stream().filter(p -> !held.contains(p)).toList();
+        assertEquals(List.of(), missed, "points still held by Veeam but not listed");
+    }
+
     @Test
     void pointsSinceATimeComeInPagesBelow32KbEachOnceWithTheirVmsMorefAndVcenter() {
         Instant since = Instant.parse("2026-01-01T00:00:00Z");
