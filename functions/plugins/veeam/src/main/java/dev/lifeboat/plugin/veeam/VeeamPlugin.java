@@ -689,15 +689,7 @@ public final class VeeamPlugin implements BackupPlugin {
         }
         List<JsonNode> roots = items(c.get("hierarchyRoots", TerminalError.REFUSED));
         heldRoots.put(key, new HeldRoots(roots, clock.instant()));
-        if (vc == null) {
-            if (roots.size() == 1) return rootIdOf(roots.get(0));
-            throw new TerminalError(TerminalError.UNKNOWN_VM, "VM " + vm.name() + " names no vCenter, and Veeam knows " + roots.size());
-        }
-        for (JsonNode r : roots) {
-            if (sameHost(vc, text(r, "Name"))) return rootIdOf(r);
-        }
-        throw new TerminalError(TerminalError.UNKNOWN_VM, "vCenter " + vc + " of VM " + vm.name() + " is not among Veeam's hierarchy roots ("
-                + roots.stream().map(r -> text(r, "Name")).collect(Collectors.joining(", ")) + ")");
+        return rootIdAmong(roots, vm);
     }
 
     private static boolean managerWide(PluginError e) {
@@ -837,7 +829,10 @@ public final class VeeamPlugin implements BackupPlugin {
 
     /** The id of the hierarchy root whose Name is the VM's vCenter host ({@code GET hierarchyRoots}, §1.4). */
     private String rootId(VeeamClient c, Refs.Vm vm) {
-        List<JsonNode> roots = items(c.get("hierarchyRoots", TerminalError.REFUSED));
+        return rootIdAmong(items(c.get("hierarchyRoots", TerminalError.REFUSED)), vm);
+    }
+
+    private String rootIdAmong(List<JsonNode> roots, Refs.Vm vm) {
         String vc = host(vm.vcenter());
         if (vc == null) {
             if (roots.size() == 1) return rootIdOf(roots.get(0));
