@@ -223,10 +223,7 @@ final class ResultsSyncTasks {
             if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();
         }
         if (newest != null) run.put("newest", newest.toString());
-        List<String> ids = new ArrayList<>(vmsById.keySet());
-        List<List<dev.lifeboat.domain.backup.Backup>> known = inParallel(ids, services.backups::allBackups);
-        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = new HashMap<>();
-        for (int k = 0; k < ids.size(); k++) knownByVm.put(ids.get(k), known.get(k));
+        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = backupsOf(vmsById.keySet());
         // The VMs of a page are independent (one item each, conditional writes): their comparisons run side by side.
         int n = Math.max(1, Math.min(READERS, byVm.size()));
         List<Map<VirtualMachine, List<ResultsSync.Observed>>> parts = new ArrayList<>();
@@ -247,16 +244,22 @@ final class ResultsSyncTasks {
             h.path("refs").forEach(r -> refs.add(r.asText()));
             held.put(h.path("vmId").asText(), refs);
         }
-        List<String> ids = new ArrayList<>(held.keySet());
-        List<List<dev.lifeboat.domain.backup.Backup>> known = inParallel(ids, services.backups::allBackups);
-        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = new HashMap<>();
-        for (int k = 0; k < ids.size(); k++) knownByVm.put(ids.get(k), known.get(k));
+        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = backupsOf(held.keySet());
         ResultsSync.Outcome expired = services.sync.expireUnheld(held, knownByVm, Instant.parse(run.get("startedAt").asText()));
         List<ErrorInfo> skipped = new ArrayList<>();
         for (JsonNode f : page.path("failures")) {
             skipped.add(new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("vmId").asText() + ": " + f.path("message").asText("")));
         }
         add(run, new ResultsSync.Outcome(0, 0, expired.expired(), skipped));
+    }
+
+    /** Lifeboat's backups of each VM, read in parallel. */
+    private Map<String, List<dev.lifeboat.domain.backup.Backup>> backupsOf(java.util.Collection<String> vmIds) {
+        List<String> ids = new ArrayList<>(vmIds);
+        List<List<dev.lifeboat.domain.backup.Backup>> known = inParallel(ids, services.backups::allBackups);
+        Map<String, List<dev.lifeboat.domain.backup.Backup>> byVm = new HashMap<>();
+        for (int k = 0; k < ids.size(); k++) byVm.put(ids.get(k), known.get(k));
+        return byVm;
     }
 
     /** {@code read} of each item on {@link #READS}, the answers in the items' order; the first failure is thrown. */
