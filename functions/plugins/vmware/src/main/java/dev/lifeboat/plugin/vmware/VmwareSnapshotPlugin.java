@@ -301,32 +301,30 @@ public final class VmwareSnapshotPlugin implements BackupPlugin {
     }
 
     private static Results.ResultList listResults(VimClient.Session s, List<Refs.Vm> vms, Instant since) {
-        {
-            List<Results.BackupResult> results = new ArrayList<>();
-            List<Results.VmFailure> failures = new ArrayList<>();
-            for (Refs.Vm vm : vms) {
-                try {
-                    Moref vmRef = findVm(s, vm);
-                    for (SnapshotInfo snap : s.snapshots(vmRef)) {
-                        if (snap.name() == null || !snap.name().startsWith(NAME_PREFIX)) {
-                            continue;
-                        }
-                        if (since != null && (snap.createTime() == null || snap.createTime().isBefore(since))) {
-                            continue;
-                        }
-                        results.add(new Results.BackupResult(vm.id(), new PointRef(vmRef.value(), snap.snapshot().value()).format(),
-                                Results.BackupResult.Status.SUCCESS, snap.createTime(), snap.createTime(), null));
+        List<Results.BackupResult> results = new ArrayList<>();
+        List<Results.VmFailure> failures = new ArrayList<>();
+        for (Refs.Vm vm : vms) {
+            try {
+                Moref vmRef = findVm(s, vm);
+                for (SnapshotInfo snap : s.snapshots(vmRef)) {
+                    if (snap.name() == null || !snap.name().startsWith(NAME_PREFIX)) {
+                        continue;
                     }
-                } catch (PluginError e) {
-                    if (e.code().equals(TerminalError.BAD_CREDENTIALS) || e.code().equals(RetryableError.SESSION_EXPIRED)
-                            || e.code().equals(RetryableError.UNREACHABLE) || e.code().equals(RetryableError.TIMEOUT)) {
-                        throw e; // not this VM's problem: every other VM would fail the same way
+                    if (since != null && (snap.createTime() == null || snap.createTime().isBefore(since))) {
+                        continue;
                     }
-                    failures.add(new Results.VmFailure(vm.id(), e.code(), e.detail()));
+                    results.add(new Results.BackupResult(vm.id(), new PointRef(vmRef.value(), snap.snapshot().value()).format(),
+                            Results.BackupResult.Status.SUCCESS, snap.createTime(), snap.createTime(), null));
                 }
+            } catch (PluginError e) {
+                if (e.code().equals(TerminalError.BAD_CREDENTIALS) || e.code().equals(RetryableError.SESSION_EXPIRED)
+                        || e.code().equals(RetryableError.UNREACHABLE) || e.code().equals(RetryableError.TIMEOUT)) {
+                    throw e; // not this VM's problem: every other VM would fail the same way
+                }
+                failures.add(new Results.VmFailure(vm.id(), e.code(), e.detail()));
             }
-            return new Results.ResultList(results, failures);
         }
+        return new Results.ResultList(results, failures);
     }
 
     /**
