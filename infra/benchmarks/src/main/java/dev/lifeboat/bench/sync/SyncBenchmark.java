@@ -103,13 +103,35 @@ public final class SyncBenchmark {
                     row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired + "/" + row.gone, row.seconds / base);
             System.out.println("          largest input, output or task result: " + row.largest + " B in state " + row.largestState
                     + (row.largest <= 32_768 ? " (within 32 KB)" : " (OVER 32 KB)"));
+            System.out.println("          where the time went: " + row.timeByState);
+            System.out.println("          DynamoDB requests of the run (summed round trips): " + row.dynamoRequests);
             if (!row.ok) System.out.println("          the run did not succeed: " + row.detail);
         }
         lifecycleCost();
     }
 
     record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, String largestState, long requests, double reads,
-               double writes, int discovered, int fresh, int expired, int gone) {}
+               double writes, int discovered, int fresh, int expired, int gone, String timeByState, String dynamoRequests) {}
+
+    /**
+     * Seconds per state name (from one state's entry to the next's), and before the first state (the local runner's
+     * start): which part of a run grows with the VMs.
+     */
+    static String timeByState(Execution e, long startedMillis, long endedMillis) {
+        List<JsonNode> entered = e.events("StateEntered");
+        Map<String, Long> millis = new java.util.LinkedHashMap<>();
+        if (!entered.isEmpty()) millis.put("(runner start)", entered.get(0).path("timestamp").asLong() - startedMillis);
+        for (int k = 0; k < entered.size(); k++) {
+            long from = entered.get(k).path("timestamp").asLong();
+            long to = k + 1 < entered.size() ? entered.get(k + 1).path("timestamp").asLong() : endedMillis;
+            millis.merge(entered.get(k).path("state").path("name").asText(), to - from, Long::sum);
+        }
+        StringBuilder out = new StringBuilder();
+        millis.forEach((state, ms) -> {
+            if (ms >= 50) out.append(out.isEmpty() ? "" : ", ").append(String.format("%s %.1f s", state, ms / 1000.0));
+        });
+        return out.toString();
+    }
 
     static Row syncRun(int n) throws Exception {
         try (Setup s = new Setup(Duration.ZERO)) {
@@ -147,13 +169,15 @@ public final class SyncBenchmark {
             }
             s.resetCounters();
             long started = System.nanoTime();
+            long startedMillis = System.currentTimeMillis();
             Execution e = s.run("results-sync", JsonNodeFactory.instance.objectNode());
             double seconds = (System.nanoTime() - started) / 1e9;
+            String timeByState = timeByState(e, startedMillis, System.currentTimeMillis());
             JsonNode report = e.output() == null ? null : e.output().get(0);
             boolean ok = e.succeeded() && report != null && report.path("ok").asBoolean();
             return new Row(ok, ok ? "" : e.error() + " " + e.cause() + " " + report, seconds, e.transitions(), e.events("LambdaInvoked").size(),
                     e.largestPayloadBytes(), e.limits().path("largestPayloadState").asText("?"), s.http.requests.get(), s.capacity.reads.sum(), s.capacity.writes.sum(),
-                    report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt(), gone);
+                    report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt(), gone, timeByState, s.capacity.summary());
         }
     }
 
@@ -261,8 +285,7 @@ public final class SyncBenchmark {
 
         void resetCounters() {
             http.requests.set(0);
-            capacity.reads.reset();
-            capacity.writes.reset();
+            capacity.reset();
         }
 
         Execution run(String machine, JsonNode input) throws Exception {

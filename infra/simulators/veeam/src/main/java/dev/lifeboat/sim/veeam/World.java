@@ -38,6 +38,11 @@ final class World {
     final Map<String, TaskSession> taskSessions = new LinkedHashMap<>();
     final Map<String, RestorePoint> restorePoints = new LinkedHashMap<>();
     final Map<String, VmRestorePoint> vmRestorePoints = new LinkedHashMap<>();
+    /**
+     * The same points by creation time: results sync asks for those created since its watermark, and a scan of every
+     * point per page would make the simulator, not the plugin, what a 100,000-VM benchmark measures.
+     */
+    final java.util.NavigableMap<Instant, List<VmRestorePoint>> pointsByCreated = new java.util.TreeMap<>();
     final Map<String, RestoreSession> restoreSessions = new LinkedHashMap<>();
     final Map<String, String> failNextBackup = new HashMap<>();
     final Map<String, String> failNextRestore = new HashMap<>();
@@ -377,6 +382,7 @@ final class World {
         rp.full = rp.full || p.full;
         rp.vmPoints.add(p);
         vmRestorePoints.put(p.id, p);
+        pointsByCreated.computeIfAbsent(at, k -> new ArrayList<>()).add(p);
         pointCountByVmRef.merge(vmRef.toLowerCase(Locale.ROOT), 1, Integer::sum);
         pointsByVmName.computeIfAbsent(vmName.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(p);
         return p;
@@ -384,6 +390,9 @@ final class World {
 
     private static final java.util.regex.Pattern BY_VM_NAME =
             java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*vmdisplayname\\s*==\\s*(\"(?:[^\"]|\"\")*\"|[^;]*)");
+
+    private static final java.util.regex.Pattern CREATED_FROM =
+            java.util.regex.Pattern.compile("(?i)(?:^|;)\\s*creationtime\\s*>=?\\s*(\"[^\"]*\"|[^;]*)");
 
     void addVm(Vm vm) {
         vms.add(vm);
@@ -393,6 +402,8 @@ final class World {
 
     void removeVmPoint(VmRestorePoint p) {
         vmRestorePoints.remove(p.id);
+        List<VmRestorePoint> atSameTime = pointsByCreated.get(p.created);
+        if (atSameTime != null && atSameTime.remove(p) && atSameTime.isEmpty()) pointsByCreated.remove(p.created);
         pointCountByVmRef.merge(p.vmRef.toLowerCase(Locale.ROOT), -1, Integer::sum);
         List<VmRestorePoint> ofName = pointsByVmName.get(p.vmName.toLowerCase(Locale.ROOT));
         if (ofName != null) ofName.remove(p);
@@ -422,6 +433,15 @@ final class World {
                 String v = m.group(1).trim();
                 if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) v = v.substring(1, v.length() - 1).replace("\"\"", "\"");
                 return new ArrayList<>(pointsByVmName.getOrDefault(v.toLowerCase(Locale.ROOT), List.of()));
+            }
+            m = CREATED_FROM.matcher(filter);
+            if (m.find()) {
+                // Points created from then on (a day earlier, whatever zone the caller meant): the filter then decides.
+                String v = m.group(1).trim();
+                if (v.startsWith("\"") && v.endsWith("\"") && v.length() >= 2) v = v.substring(1, v.length() - 1);
+                List<VmRestorePoint> out = new ArrayList<>();
+                pointsByCreated.tailMap(Query.instant(v).minus(java.time.Duration.ofDays(1)), true).values().forEach(out::addAll);
+                return out;
             }
         }
         return new ArrayList<>(vmRestorePoints.values());
