@@ -27,7 +27,12 @@ import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.CancellationReason;
+import software.amazon.awssdk.services.dynamodb.model.Put;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItem;
+import software.amazon.awssdk.services.dynamodb.model.TransactWriteItemsRequest;
+import software.amazon.awssdk.services.dynamodb.model.TransactionCanceledException;
 
 /**
  * Backups, restores, restore requests and VM locks in the single table. A backup and its restores live in the VM's
@@ -117,6 +122,55 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
                 .commit(dynamo);
     }
 
+    /** DynamoDB's most items per TransactWriteItems: one round trip for a page of discoveries. */
+    static final int TRANSACTION_ITEMS = 100;
+    /** Transactions of one chunk at most: each drops the items found written, or waits out another's transaction. */
+    private static final int CREATE_ATTEMPTS = 5;
+
+    /**
+     * Conditional puts, a hundred per transaction rather than one round trip each. A transaction either writes all its
+     * items or none: when it is cancelled, the items that already exist (another run wrote them) leave the chunk and
+     * the rest is written again.
+     */
+    @Override
+    public List<Backup> createAll(List<Backup> found) {
+        Map<String, Backup> unique = new java.util.LinkedHashMap<>();
+        found.forEach(b -> unique.putIfAbsent(b.vm() + "/" + b.id(), b)); // one transaction may not name an item twice
+        List<Backup> all = new java.util.ArrayList<>(unique.values());
+        List<Backup> created = new java.util.ArrayList<>();
+        for (int from = 0; from < all.size(); from += TRANSACTION_ITEMS) {
+            List<Backup> chunk = all.subList(from, Math.min(all.size(), from + TRANSACTION_ITEMS));
+            for (int attempt = 1; !chunk.isEmpty(); attempt++) {
+                List<TransactWriteItem> puts = chunk.stream().map(b -> TransactWriteItem.builder().put(Put.builder().tableName(table)
+                        .item(backupItem(b)).conditionExpression(Condition.ITEM_ABSENT.expression()).build()).build()).toList();
+                try {
+                    dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(puts).build());
+                    created.addAll(chunk);
+                    break;
+                } catch (TransactionCanceledException e) {
+                    List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                    if (reasons.size() != chunk.size() || attempt == CREATE_ATTEMPTS) throw e;
+                    List<Backup> rest = new java.util.ArrayList<>();
+                    for (int i = 0; i < chunk.size(); i++) {
+                        if (!"ConditionalCheckFailed".equals(reasons.get(i).code())) rest.add(chunk.get(i));
+                    }
+                    if (rest.size() == chunk.size()) pause(attempt); // only another transaction in the way: wait it out
+                    chunk = rest;
+                }
+            }
+        }
+        return created;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(25L * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing discovered backups", e);
+        }
+    }
+
     @Override
     public void finishBackup(Backup previous, Backup next) {
         finish(backupItem(next), previous.version(), next.vm(), BackupRepository.backupHolder(next.id()));
@@ -144,6 +198,10 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
             // system's, which results sync follows).
             i.put(LifeboatTable.GSI4PK, s(Keys.due("BACKUP", b.status() == BackupStatus.QUEUED ? "QUEUED" : "RUNNING")));
             i.put(LifeboatTable.GSI4SK, s(Keys.dueAt(b.requestedAt(), b.vm(), b.id())));
+        }
+        if (b.status() == BackupStatus.SUCCESS && b.providerRef() != null) {
+            i.put(LifeboatTable.GSI3PK, s(Keys.heldBackups(b.datacenter())));
+            i.put(LifeboatTable.GSI3SK, s(Keys.heldBackup(b.vm(), b.id())));
         }
         i.put("id", s(b.id()));
         i.put("vm", s(b.vm()));

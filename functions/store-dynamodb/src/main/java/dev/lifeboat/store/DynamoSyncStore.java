@@ -20,7 +20,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * Results sync's own items and indexes: the per-datacenter mark ({@code DC#<dc>} / {@code SYNC}), VMs by hypervisor
- * identity (GSI3), and what is overdue (GSI4). Nothing here reads a datacenter's VMs one by one.
+ * identity (GSI3), the backups the backup system should still hold (GSI3, overloaded) and what is overdue (GSI4). Nothing here reads a datacenter's VMs one by one.
  */
 public final class DynamoSyncStore implements SyncRepository {
     private final DynamoDbClient dynamo;
@@ -71,6 +71,20 @@ public final class DynamoSyncStore implements SyncRepository {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public Map<String, List<Backup>> heldBackups(String datacenter, String fromVm, String toVm) {
+        String[] range = Keys.heldRange(fromVm, toVm);
+        Map<String, List<Backup>> byVm = new HashMap<>();
+        for (Map<String, AttributeValue> item : Queries.all(dynamo, QueryRequest.builder().tableName(table).indexName(LifeboatTable.GSI3)
+                .keyConditionExpression(LifeboatTable.GSI3PK + " = :pk AND " + LifeboatTable.GSI3SK + " BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":pk", s(Keys.heldBackups(datacenter)), ":from", s(range[0]), ":to", s(range[1])))
+                .build())) {
+            Backup b = DynamoBackupStore.backup(item);
+            byVm.computeIfAbsent(b.vm(), vm -> new java.util.ArrayList<>()).add(b);
+        }
+        return byVm;
     }
 
     /** Backups of Lifeboat's workflows still in {@code state} (QUEUED or RUNNING) that were requested before {@code before}. */

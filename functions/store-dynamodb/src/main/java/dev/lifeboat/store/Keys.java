@@ -109,6 +109,25 @@ final class Keys {
         return null;
     }
 
+    /**
+     * GSI3 partition of a datacenter's backups that the backup system should still hold (SUCCESS with a restore point
+     * reference): results sync's expiry slice reads a range of consecutive VMs' backups in one Query instead of one
+     * Query per VM. Never meets a VM's {@code HV#}/{@code HVUUID#} key.
+     */
+    static String heldBackups(String dc) {
+        return "HELD#" + dc;
+    }
+
+    /** GSI3 sort key of a held backup: by VM id, as the VM listing sorts, then backup id. */
+    static String heldBackup(String vm, String backupId) {
+        return "VM#" + vm + "#" + backupId;
+    }
+
+    /** The lowest and just past the highest GSI3 sort key of the held backups of VMs {@code from..to} ('$' follows '#'). */
+    static String[] heldRange(String fromVm, String toVm) {
+        return new String[] {"VM#" + fromVm + "#", "VM#" + toVm + "$"};
+    }
+
     /** GSI4 partition of what is due by a time: {@code DUE#BACKUP#QUEUED}, {@code DUE#RESTORE#RUNNING}, {@code DUE#CONFIG#PENDING}. */
     static String due(String kind, String state) {
         return "DUE#" + kind + "#" + state;

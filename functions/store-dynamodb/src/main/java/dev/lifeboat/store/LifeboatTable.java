@@ -36,7 +36,10 @@ public final class LifeboatTable {
     /**
      * Sparse index of VMs by their identity in the hypervisor (GSI3PK {@code HV#<dc>#<vcenter>#<moref>}, or
      * {@code HVUUID#<dc>#<uuid>} for a VM known by uuid only; GSI3SK {@code VM#<vm>}): results sync finds the VM of a
-     * restore point the backup system names, in one read.
+     * restore point the backup system names, in one read. Overloaded for backups the backup system should still hold
+     * (GSI3PK {@code HELD#<dc>}, GSI3SK {@code VM#<vm>#<backup>}, SUCCESS ones with a restore point reference): results
+     * sync's expiry slice reads consecutive VMs' backups by one range Query. A backup leaves it when it is written
+     * in another state.
      */
     public static final String GSI3 = "GSI3";
     public static final String GSI3PK = "GSI3PK";

@@ -102,4 +102,49 @@ class DynamoSyncStoreTest {
         assertEquals(List.of("web"), sync.pendingConfigurationsDue(NOW.minus(Duration.ofHours(1))).stream().map(VirtualMachine::id).toList());
         assertEquals(List.of(), sync.pendingConfigurationsDue(NOW.minus(Duration.ofHours(3))));
     }
+
+    static Backup succeeded(String id, String vm, String dc, String ref) {
+        return new Backup(id, vm, dc, "ent-1", null, Trigger.DISCOVERED, BackupStatus.SUCCESS, NOW, NOW, NOW, 100, 1L, ref, null, null, 0, 1);
+    }
+
+    @Test
+    void heldBackupsAreTheSuccessfulOnesWithAReferenceOfTheVmsInTheRangeAndLeaveWhenTheyExpire() {
+        Backup a1 = succeeded("01JB0000000000000000000011", "vm-a", "dc1", "ref-a1");
+        Backup b1 = succeeded("01JB0000000000000000000012", "vm-b", "dc1", "ref-b1");
+        Backup b2 = succeeded("01JB0000000000000000000013", "vm-b", "dc1", "ref-b2");
+        Backup bRunning = new Backup("01JB0000000000000000000014", "vm-b", "dc1", "ent-1", null, Trigger.DISCOVERED,
+                BackupStatus.IN_PROGRESS, NOW, NOW, null, null, null, null, "job", null, 0, 1);
+        Backup c1 = succeeded("01JB0000000000000000000015", "vm-c", "dc1", "ref-c1");
+        Backup d1 = succeeded("01JB0000000000000000000016", "vm-d", "dc1", "ref-d1");
+        Backup other = succeeded("01JB0000000000000000000017", "vm-b", "dc2", "ref-x");
+        Backup noRef = new Backup("01JB0000000000000000000018", "vm-c", "dc1", "ent-1", null, Trigger.MANUAL, BackupStatus.SUCCESS,
+                NOW, NOW, NOW, 100, 1L, null, "job", null, 0, 1);
+        for (Backup b : List.of(a1, b1, b2, bRunning, c1, d1, other, noRef)) backups.saveBackup(null, b);
+
+        Map<String, List<Backup>> held = sync.heldBackups("dc1", "vm-b", "vm-c");
+        assertEquals(Map.of("vm-b", List.of(b1, b2), "vm-c", List.of(c1)), held,
+                "both ends included; running ones, ones without a reference, other datacenters' and VMs outside the range not");
+        assertEquals(Map.of("vm-a", List.of(a1)), sync.heldBackups("dc1", "vm-a", "vm-a"), "a range of one VM");
+
+        backups.saveBackup(b1, b1.withStatus(BackupStatus.EXPIRED, NOW, null));
+        assertEquals(List.of(b2), sync.heldBackups("dc1", "vm-b", "vm-b").get("vm-b"), "an expired backup leaves the index");
+    }
+
+    @Test
+    void createAllWritesOnlyWhatIsNotThereYetInTransactionsOfAHundred() {
+        List<Backup> found = new java.util.ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            found.add(succeeded(String.format("01JB%022d", i), "vm-" + (i % 7), "dc1", "ref-" + i));
+        }
+        backups.saveBackup(null, found.get(3));
+        backups.saveBackup(null, found.get(150));
+        List<Backup> created = backups.createAll(found);
+        assertEquals(248, created.size(), "the two written before are left alone");
+        assertFalse(created.contains(found.get(3)));
+        assertFalse(created.contains(found.get(150)));
+        assertEquals(List.of(), backups.createAll(found.subList(0, 120)), "a second run writes nothing");
+        int stored = 0;
+        for (int v = 0; v < 7; v++) stored += backups.allBackups("vm-" + v).size();
+        assertEquals(250, stored, "every backup once");
+    }
 }

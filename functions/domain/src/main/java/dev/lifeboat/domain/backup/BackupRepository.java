@@ -41,6 +41,23 @@ public interface BackupRepository {
     /** Writes a backup that takes no lock ({@code previous} null: a new one, e.g. DISCOVERED). */
     void saveBackup(Backup previous, Backup next);
 
+    /**
+     * Creates each of {@code found} (new backups, e.g. DISCOVERED) that does not exist yet, and leaves alone the
+     * ones that do (another run wrote them first). @return the ones this call created
+     */
+    default List<Backup> createAll(List<Backup> found) {
+        List<Backup> created = new java.util.ArrayList<>();
+        for (Backup b : found) {
+            try {
+                saveBackup(null, b);
+                created.add(b);
+            } catch (dev.lifeboat.domain.common.StoreConflict alreadyThere) {
+                // written by another run: one backup, one event
+            }
+        }
+        return created;
+    }
+
     /** Writes the backup's final state and frees the VM's lock if {@code holder} still holds it, in one transaction. */
     void finishBackup(Backup previous, Backup next);
 

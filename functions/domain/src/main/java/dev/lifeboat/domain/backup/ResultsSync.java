@@ -59,12 +59,14 @@ public final class ResultsSync {
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         failedVms.forEach((vm, why) -> skipped.add(new ErrorInfo(why.code(), vm + ": " + why.message())));
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Backup> found = new ArrayList<>();
         for (VirtualMachine vm : vms) {
             if (failedVms.containsKey(vm.id())) {
                 continue;
             }
-            compare(vm, backups.allBackups(vm.id()), byVm.getOrDefault(vm.id(), List.of()), true, now, counts, changes);
+            compare(vm, backups.allBackups(vm.id()), byVm.getOrDefault(vm.id(), List.of()), true, now, counts, changes, found);
         }
+        create(found, counts, changes);
         // Recorded first, published after: a run that fails to publish is retried, finds nothing new, and the
         // events of this run are lost only if the bus stays down through the retries (the table keeps the truth).
         events.publish(changes);
@@ -87,8 +89,10 @@ public final class ResultsSync {
         int[] counts = new int[3];
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Backup> found = new ArrayList<>();
         observed.forEach((vm, seen) -> compare(vm, knownByVm.containsKey(vm.id()) ? knownByVm.get(vm.id()) : backups.allBackups(vm.id()),
-                seen, false, now, counts, changes));
+                seen, false, now, counts, changes, found));
+        create(found, counts, changes);
         events.publish(changes);
         return new Outcome(counts[0], counts[1], counts[2], List.of());
     }
@@ -133,8 +137,21 @@ public final class ResultsSync {
         return Ids.derived(at.toEpochMilli(), "discovered|" + vm + "|" + o.ref());
     }
 
+    /**
+     * Writes the backups a comparison found, all in as few round trips as the store allows: the discoveries of a page
+     * of restore points are what grows with the VMs that changed. One that another run wrote first is neither
+     * counted nor announced again.
+     */
+    private void create(List<Backup> found, int[] counts, List<EventPublisher.StateChangeEvent> changes) {
+        for (Backup created : backups.createAll(found)) {
+            changes.add(BackupLifecycle.event(created));
+            counts[0]++;
+        }
+    }
+
+    /** @param found where new backups go, to be created together by {@link #create} */
     private void compare(VirtualMachine vm, List<Backup> known, List<Observed> seen, boolean expire, Instant now, int[] counts,
-                         List<EventPublisher.StateChangeEvent> changes) {
+                         List<EventPublisher.StateChangeEvent> changes, List<Backup> found) {
         Map<String, Backup> byRef = new HashMap<>();
         for (Backup b : known) {
             if (b.providerRef() != null) byRef.put(b.providerRef(), b);
@@ -144,22 +161,18 @@ public final class ResultsSync {
         for (Observed o : seen) {
             held.add(o.ref());
             Backup b = byRef.get(o.ref());
+            if (b != null && found.contains(b)) {
+                continue; // listed twice: found once, and written with the others
+            }
             if (b == null) {
-                Backup found = new Backup(discoveredId(vm.id(), o), vm.id(), vm.datacenter(), vm.enterprise(), null, Trigger.DISCOVERED,
+                Backup discovered = new Backup(discoveredId(vm.id(), o), vm.id(), vm.datacenter(), vm.enterprise(), null, Trigger.DISCOVERED,
                         o.status(), o.startedAt() == null ? now : o.startedAt(), o.startedAt(), o.status().running() ? null : o.finishedAt(),
                         o.status() == BackupStatus.SUCCESS ? Integer.valueOf(100) : null, o.sizeBytes(),
                         o.status() == BackupStatus.SUCCESS ? o.ref() : null, o.status().running() ? o.ref() : null,
                         o.status() == BackupStatus.FAILED ? new ErrorInfo("BACKUP_SYSTEM", "The backup system reports this backup failed.") : null,
                         0, 1);
-                try {
-                    backups.saveBackup(null, found);
-                } catch (StoreConflict alreadyThere) {
-                    // Another run discovered this restore point first: one backup, one event.
-                    continue;
-                }
-                byRef.put(o.ref(), found);
-                changes.add(BackupLifecycle.event(found));
-                counts[0]++;
+                byRef.put(o.ref(), discovered);
+                found.add(discovered);
             } else if (b.status() == BackupStatus.SUCCESS && b.providerRef() == null && o.status() == BackupStatus.SUCCESS) {
                 // The job ended before the backup system listed its restore point; now it does.
                 Backup completed = b.succeeded(b.finishedAt() == null ? now : b.finishedAt(), o.ref(), o.sizeBytes());

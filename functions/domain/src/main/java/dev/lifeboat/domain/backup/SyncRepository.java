@@ -31,4 +31,12 @@ public interface SyncRepository {
      * one indexed read, whatever the number of VMs.
      */
     Optional<VirtualMachine> vmByHypervisor(String datacenter, String vcenter, String moref, String uuid);
+
+    /**
+     * The datacenter's SUCCESS backups with a restore point reference of the VMs whose ids lie in {@code fromVm..toVm}
+     * (both included, in the order of the VM listing), by VM id: results sync's expiry slice, in reads that grow with
+     * the backups returned, not with the number of VMs. Read from an index that may lag the table by a moment: a
+     * backup written from it must be conditional on its version.
+     */
+    java.util.Map<String, java.util.List<Backup>> heldBackups(String datacenter, String fromVm, String toVm);
 }
