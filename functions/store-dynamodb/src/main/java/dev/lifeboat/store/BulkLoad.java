@@ -8,13 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
- * Seeds many VMs (and backups) at once for scale tests and benchmarks (100,000 VMs in seconds): batch writes of the same items
- * {@link DynamoVmStore} writes, and the datacenter's count of configured VMs. It skips the per-VM transaction (the
- * policy → VM index and the policies' counts), so it is for empty test tables only, never for a service's table.
+ * Seeds many VMs (and backups) at once for scale tests and benchmarks (100,000 VMs in seconds): batch writes of the
+ * same items {@link DynamoVmStore} and {@link DynamoBackupStore} write, their pointer items included, and the
+ * datacenter's count of configured VMs. It skips the per-VM transaction (the policy → VM index and the policies'
+ * counts), so it is for empty test tables only, never for a service's table.
  */
 public final class BulkLoad {
     private BulkLoad() {}
@@ -22,31 +24,34 @@ public final class BulkLoad {
     /** Writes the VMs, 25 a request, and adds the configured ones to their datacenter's counter. */
     public static void vms(DynamoDbClient dynamo, String table, List<VirtualMachine> vms) {
         Map<String, Long> configured = new HashMap<>();
-        List<WriteRequest> batch = new ArrayList<>();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (VirtualMachine vm : vms) {
-            batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(DynamoVmStore.item(vm)).build()).build());
+            items.add(DynamoVmStore.item(vm));
+            String identity = DynamoVmStore.hypervisorKey(vm);
+            if (identity != null) items.add(DynamoVmStore.identityItem(identity, vm.id()));
             if (!vm.backup().policies().isEmpty()) configured.merge(vm.datacenter(), 1L, Long::sum);
-            if (batch.size() == 25) {
-                write(dynamo, table, batch);
-                batch = new ArrayList<>();
-            }
         }
-        if (!batch.isEmpty()) write(dynamo, table, batch);
+        put(dynamo, table, items);
         configured.forEach((dc, count) -> dynamo.updateItem(b -> b.tableName(table).key(Keys.usage(dc))
                 .updateExpression("ADD configuredVms :n").expressionAttributeValues(Map.of(":n", n(count)))));
     }
 
     /** Writes backups that take no lock (e.g. SUCCESS ones the backup system made), 25 a request. */
     public static void backups(DynamoDbClient dynamo, String table, List<dev.lifeboat.domain.backup.Backup> backups) {
-        List<WriteRequest> batch = new ArrayList<>();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
         for (dev.lifeboat.domain.backup.Backup b : backups) {
-            batch.add(WriteRequest.builder().putRequest(PutRequest.builder().item(DynamoBackupStore.backupItem(b)).build()).build());
-            if (batch.size() == 25) {
-                write(dynamo, table, batch);
-                batch = new ArrayList<>();
-            }
+            items.add(DynamoBackupStore.backupItem(b));
+            items.addAll(DynamoBackupStore.refItems(null, b));
         }
-        if (!batch.isEmpty()) write(dynamo, table, batch);
+        put(dynamo, table, items);
+    }
+
+    /** The items, 25 a request. */
+    private static void put(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> items) {
+        for (int from = 0; from < items.size(); from += 25) {
+            write(dynamo, table, items.subList(from, Math.min(items.size(), from + 25)).stream()
+                    .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList());
+        }
     }
 
     private static void write(DynamoDbClient dynamo, String table, List<WriteRequest> requests) {

@@ -102,12 +102,13 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
 
     @Override
     public void createLockedBackup(Backup backup, VirtualMachine vmAsRead) {
-        new Transaction(table)
+        Transaction t = new Transaction(table)
                 .put(backupItem(backup), Condition.ITEM_ABSENT, old -> Reason.ALREADY_EXISTS)
                 .put(lockItem(backup.vm(), BackupRepository.backupHolder(backup.id()), backup.requestedAt()), Condition.ITEM_ABSENT,
                         old -> Reason.VM_LOCKED)
-                .check(Keys.vm(backup.vm()), vmAsRead(vmAsRead), Reason.VERSION_MISMATCH)
-                .commit(dynamo);
+                .check(Keys.vm(backup.vm()), vmAsRead(vmAsRead), Reason.VERSION_MISMATCH);
+        refItems(null, backup).forEach(ref -> t.put(ref, null, null));
+        t.commit(dynamo);
     }
 
     private static Condition versionIs(long version) {
@@ -116,10 +117,35 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
 
     @Override
     public void saveBackup(Backup previous, Backup next) {
-        new Transaction(table)
+        Transaction t = new Transaction(table)
                 .put(backupItem(next), previous == null ? Condition.ITEM_ABSENT : versionIs(previous.version()),
-                        old -> previous == null ? Reason.ALREADY_EXISTS : old.isEmpty() ? Reason.NOT_FOUND : Reason.VERSION_MISMATCH)
-                .commit(dynamo);
+                        old -> previous == null ? Reason.ALREADY_EXISTS : old.isEmpty() ? Reason.NOT_FOUND : Reason.VERSION_MISMATCH);
+        refItems(previous, next).forEach(ref -> t.put(ref, null, null));
+        t.commit(dynamo);
+    }
+
+    /**
+     * The pointers ({@link Keys#backupRef}) from the references {@code next} has and {@code previous} had not to the
+     * backup, written in the same transaction as the backup: results sync reads them by key to tell a listed restore
+     * point Lifeboat knows from a new one. Unconditional: a reference names one backup of the VM.
+     */
+    static List<Map<String, AttributeValue>> refItems(Backup previous, Backup next) {
+        java.util.Set<String> refs = refsOf(next);
+        if (previous != null) refs.removeAll(refsOf(previous));
+        List<Map<String, AttributeValue>> items = new java.util.ArrayList<>(refs.size());
+        for (String ref : refs) {
+            Map<String, AttributeValue> item = new HashMap<>(Keys.backupRef(next.vm(), ref));
+            item.put("backupId", s(next.id()));
+            items.add(item);
+        }
+        return items;
+    }
+
+    private static java.util.Set<String> refsOf(Backup b) {
+        java.util.Set<String> refs = new java.util.LinkedHashSet<>(2);
+        if (b.providerRef() != null) refs.add(b.providerRef());
+        if (b.jobRef() != null) refs.add(b.jobRef());
+        return refs;
     }
 
     /** DynamoDB's most items per TransactWriteItems: one round trip for a page of discoveries. */
@@ -128,38 +154,57 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
     private static final int CREATE_ATTEMPTS = 5;
 
     /**
-     * Conditional puts, a hundred per transaction rather than one round trip each. A transaction either writes all its
-     * items or none: when it is cancelled, the items that already exist (another run wrote them) leave the chunk and
-     * the rest is written again.
+     * Conditional puts, with their reference pointers, a hundred items per transaction rather than one round trip
+     * each. A transaction either writes all its items or none: when it is cancelled, the backups that already exist
+     * (another run wrote them) leave the chunk and the rest is written again.
      */
     @Override
     public List<Backup> createAll(List<Backup> found) {
         Map<String, Backup> unique = new java.util.LinkedHashMap<>();
         found.forEach(b -> unique.putIfAbsent(b.vm() + "/" + b.id(), b)); // one transaction may not name an item twice
-        List<Backup> all = new java.util.ArrayList<>(unique.values());
         List<Backup> created = new java.util.ArrayList<>();
-        for (int from = 0; from < all.size(); from += TRANSACTION_ITEMS) {
-            List<Backup> chunk = all.subList(from, Math.min(all.size(), from + TRANSACTION_ITEMS));
-            for (int attempt = 1; !chunk.isEmpty(); attempt++) {
-                List<TransactWriteItem> puts = chunk.stream().map(b -> TransactWriteItem.builder().put(Put.builder().tableName(table)
-                        .item(backupItem(b)).conditionExpression(Condition.ITEM_ABSENT.expression()).build()).build()).toList();
-                try {
-                    dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(puts).build());
-                    created.addAll(chunk);
-                    break;
-                } catch (TransactionCanceledException e) {
-                    List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
-                    if (reasons.size() != chunk.size() || attempt == CREATE_ATTEMPTS) throw e;
-                    List<Backup> rest = new java.util.ArrayList<>();
-                    for (int i = 0; i < chunk.size(); i++) {
-                        if (!"ConditionalCheckFailed".equals(reasons.get(i).code())) rest.add(chunk.get(i));
-                    }
-                    if (rest.size() == chunk.size()) pause(attempt); // only another transaction in the way: wait it out
-                    chunk = rest;
+        List<Backup> chunk = new java.util.ArrayList<>();
+        int items = 0;
+        for (Backup b : unique.values()) {
+            int size = 1 + refItems(null, b).size();
+            if (items + size > TRANSACTION_ITEMS) {
+                created.addAll(createChunk(chunk));
+                chunk = new java.util.ArrayList<>();
+                items = 0;
+            }
+            chunk.add(b);
+            items += size;
+        }
+        if (!chunk.isEmpty()) created.addAll(createChunk(chunk));
+        return created;
+    }
+
+    /** One transaction of backups that fit in it with their pointers; @return those it wrote. */
+    private List<Backup> createChunk(List<Backup> chunk) {
+        for (int attempt = 1; !chunk.isEmpty(); attempt++) {
+            List<TransactWriteItem> puts = new java.util.ArrayList<>();
+            List<Integer> backupAt = new java.util.ArrayList<>(); // where each backup's own put stands among the items
+            for (Backup b : chunk) {
+                backupAt.add(puts.size());
+                puts.add(TransactWriteItem.builder().put(Put.builder().tableName(table)
+                        .item(backupItem(b)).conditionExpression(Condition.ITEM_ABSENT.expression()).build()).build());
+                refItems(null, b).forEach(ref -> puts.add(TransactWriteItem.builder().put(Put.builder().tableName(table).item(ref).build()).build()));
+            }
+            try {
+                dynamo.transactWriteItems(TransactWriteItemsRequest.builder().transactItems(puts).build());
+                return chunk;
+            } catch (TransactionCanceledException e) {
+                List<CancellationReason> reasons = e.hasCancellationReasons() ? e.cancellationReasons() : List.of();
+                if (reasons.size() != puts.size() || attempt == CREATE_ATTEMPTS) throw e;
+                List<Backup> rest = new java.util.ArrayList<>();
+                for (int i = 0; i < chunk.size(); i++) {
+                    if (!"ConditionalCheckFailed".equals(reasons.get(backupAt.get(i)).code())) rest.add(chunk.get(i));
                 }
+                if (rest.size() == chunk.size()) pause(attempt); // only another transaction in the way: wait it out
+                chunk = rest;
             }
         }
-        return created;
+        return chunk;
     }
 
     private static void pause(int attempt) {
@@ -173,13 +218,14 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
 
     @Override
     public void finishBackup(Backup previous, Backup next) {
-        finish(backupItem(next), previous.version(), next.vm(), BackupRepository.backupHolder(next.id()));
+        finish(backupItem(next), previous.version(), next.vm(), BackupRepository.backupHolder(next.id()), refItems(previous, next));
     }
 
     /** The final state and, when this operation still holds it, the release of the VM's lock: one transaction. */
-    private void finish(Map<String, AttributeValue> item, long previousVersion, String vm, String holder) {
+    private void finish(Map<String, AttributeValue> item, long previousVersion, String vm, String holder, List<Map<String, AttributeValue>> alsoPut) {
         Transaction t = new Transaction(table).put(item, versionIs(previousVersion),
                 old -> old.isEmpty() ? Reason.NOT_FOUND : Reason.VERSION_MISMATCH);
+        alsoPut.forEach(other -> t.put(other, null, null));
         if (lockHolder(vm).filter(holder::equals).isPresent()) {
             t.delete(Keys.lock(vm), Condition.of("holder = :holder").value(":holder", s(holder)), old -> Reason.VERSION_MISMATCH);
         }
@@ -299,7 +345,7 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
 
     @Override
     public void finishRestore(Restore previous, Restore next) {
-        finish(restoreItem(next), previous.version(), next.vm(), BackupRepository.restoreHolder(next.id()));
+        finish(restoreItem(next), previous.version(), next.vm(), BackupRepository.restoreHolder(next.id()), List.of());
     }
 
     private static Map<String, AttributeValue> restoreItem(Restore r) {

@@ -7,12 +7,17 @@ import static dev.lifeboat.store.Attr.time;
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.Restore;
 import dev.lifeboat.domain.backup.SyncRepository;
+import dev.lifeboat.domain.vm.Hypervisor;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
@@ -71,6 +76,51 @@ public final class DynamoSyncStore implements SyncRepository {
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public List<Optional<VirtualMachine>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
+        List<String[]> keysOf = identities.stream().map(h -> new String[] {Keys.hypervisor(datacenter, h.vcenter(), h.moref(), null),
+                Keys.hypervisor(datacenter, null, null, h.uuid())}).toList();
+        List<Map<String, AttributeValue>> pointerKeys = new ArrayList<>();
+        keysOf.forEach(keys -> Arrays.stream(keys).filter(Objects::nonNull).forEach(k -> pointerKeys.add(Keys.identity(k))));
+        Map<String, String> vmOf = new HashMap<>(); // by hypervisor key: the pointer's PK less its "ID#"
+        BatchReads.get(dynamo, table, pointerKeys, i -> vmOf.put(s(i, LifeboatTable.PK).substring(3), s(i, "vm")));
+        Map<String, VirtualMachine> vms = new HashMap<>();
+        BatchReads.get(dynamo, table, vmOf.values().stream().distinct().map(Keys::vm).toList(), i -> {
+            VirtualMachine vm = DynamoVmStore.vm(i);
+            vms.put(vm.id(), vm);
+        });
+        List<Optional<VirtualMachine>> found = new ArrayList<>(identities.size());
+        for (String[] keys : keysOf) {
+            // As the index is asked: the vCenter and moref first, then the uuid of a VM known by uuid only.
+            // A pointer counts only while its VM still has that identity (the VM may have moved since).
+            found.add(Arrays.stream(keys).filter(Objects::nonNull).map(k -> {
+                VirtualMachine vm = vms.get(vmOf.get(k));
+                return vm != null && k.equals(DynamoVmStore.hypervisorKey(vm)) ? vm : null;
+            }).filter(Objects::nonNull).findFirst());
+        }
+        return found;
+    }
+
+    @Override
+    public Map<String, List<Backup>> backupsByRef(Map<String, Set<String>> refsByVm) {
+        Map<String, List<Backup>> byVm = new HashMap<>();
+        List<Map<String, AttributeValue>> refKeys = new ArrayList<>();
+        refsByVm.forEach((vm, refs) -> {
+            byVm.put(vm, new ArrayList<>());
+            refs.forEach(ref -> refKeys.add(Keys.backupRef(vm, ref)));
+        });
+        List<Map<String, AttributeValue>> backupKeys = new ArrayList<>();
+        BatchReads.get(dynamo, table, refKeys, i -> {
+            String pk = s(i, LifeboatTable.PK); // REF#<vm>#<ref>: the VM id is the part up to the next '#'
+            backupKeys.add(Keys.backup(pk.substring(4, pk.indexOf('#', 4)), s(i, "backupId")));
+        });
+        BatchReads.get(dynamo, table, backupKeys, i -> {
+            Backup b = DynamoBackupStore.backup(i);
+            byVm.computeIfAbsent(b.vm(), vm -> new ArrayList<>()).add(b);
+        });
+        return byVm;
     }
 
     @Override

@@ -110,6 +110,14 @@ public final class DynamoVmStore implements VmRepository {
                             .value(":backupVersion", n(previous.backup().version())),
                     old -> old.isEmpty() ? Reason.NOT_FOUND : Reason.VERSION_MISMATCH);
         }
+        String identityBefore = previous == null ? null : hypervisorKey(previous);
+        String identity = hypervisorKey(next);
+        if (!java.util.Objects.equals(identityBefore, identity)) {
+            // Unconditional: where two VMs claim one identity the last one written holds the pointer, and results sync
+            // checks the VM it points to (and asks the index when it no longer matches).
+            if (identityBefore != null) t.delete(Keys.identity(identityBefore), null, null);
+            if (identity != null) t.put(identityItem(identity, next.id()), null, null);
+        }
         Set<String> before = previous == null ? Set.of() : previous.backup().policiesInUse();
         Set<String> after = next.backup().policiesInUse();
         String dc = next.datacenter();
@@ -140,6 +148,17 @@ public final class DynamoVmStore implements VmRepository {
         t.commit(dynamo);
     }
 
+    /** The VM's key in the identity index (GSI3) and of its pointer item; null: the VM has no hypervisor identity. */
+    static String hypervisorKey(VirtualMachine vm) {
+        return Keys.hypervisor(vm.datacenter(), vm.hypervisor().vcenter(), vm.hypervisor().moref(), vm.hypervisor().uuid());
+    }
+
+    static Map<String, AttributeValue> identityItem(String hypervisorKey, String vm) {
+        Map<String, AttributeValue> i = new HashMap<>(Keys.identity(hypervisorKey));
+        i.put("vm", s(vm));
+        return i;
+    }
+
     static Map<String, AttributeValue> item(VirtualMachine vm) {
         Map<String, AttributeValue> i = new HashMap<>(Keys.vm(vm.id()));
         String listing = Keys.vmListing(vm.datacenter(), vm.id());
@@ -147,7 +166,7 @@ public final class DynamoVmStore implements VmRepository {
         i.put(LifeboatTable.GSI1SK, s(listing));
         i.put(LifeboatTable.GSI2PK, s(LifeboatTable.ALL_VMS));
         i.put(LifeboatTable.GSI2SK, s(listing));
-        String hypervisor = Keys.hypervisor(vm.datacenter(), vm.hypervisor().vcenter(), vm.hypervisor().moref(), vm.hypervisor().uuid());
+        String hypervisor = hypervisorKey(vm);
         if (hypervisor != null) {
             i.put(LifeboatTable.GSI3PK, s(hypervisor));
             i.put(LifeboatTable.GSI3SK, s("VM#" + vm.id()));

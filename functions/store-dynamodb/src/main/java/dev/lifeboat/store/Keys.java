@@ -110,6 +110,23 @@ final class Keys {
     }
 
     /**
+     * Base-table pointer from a VM's hypervisor identity ({@link #hypervisor}'s key) to the VM: results sync reads a page
+     * of them in one BatchGetItem, where the GSI3 key would take a Query each.
+     */
+    static Map<String, AttributeValue> identity(String hypervisorKey) {
+        return key("ID#" + hypervisorKey, "ID");
+    }
+
+    /**
+     * Base-table pointer from a reference of a VM's backup (restore point or job) to the backup: results sync learns
+     * which listed points Lifeboat already knows a page at a time, without reading each VM's backups. VM ids never
+     * contain '#', so the reference may.
+     */
+    static Map<String, AttributeValue> backupRef(String vm, String ref) {
+        return key("REF#" + vm + "#" + ref, "REF");
+    }
+
+    /**
      * GSI3 partition of a datacenter's backups that the backup system should still hold (SUCCESS with a restore point
      * reference): results sync's expiry slice reads a range of consecutive VMs' backups in one Query instead of one
      * Query per VM. Never meets a VM's {@code HV#}/{@code HVUUID#} key.

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,11 +35,12 @@ class DynamoSyncStoreTest {
     DynamoVmStore vms;
     DynamoBackupStore backups;
     DynamoSyncStore sync;
+    String table;
 
     @BeforeEach
     void createTable(URI endpoint) {
         dynamo = DynamoClients.forEndpoint(endpoint);
-        String table = "sync-" + TABLES.incrementAndGet();
+        table = "sync-" + TABLES.incrementAndGet();
         LifeboatTable.create(dynamo, table);
         vms = new DynamoVmStore(dynamo, table);
         backups = new DynamoBackupStore(dynamo, table);
@@ -77,6 +79,57 @@ class DynamoSyncStoreTest {
                 "the uuid when the moref is unknown");
         assertEquals(Optional.empty(), sync.vmByHypervisor("dc1", "vc1.example.com", "vm-8", null), "another datacenter's VM");
         assertEquals(Optional.empty(), sync.vmByHypervisor("dc1", "vc2.example.com", "vm-7", null), "the same moref in another vCenter");
+    }
+
+    @Test
+    void aPageOfIdentitiesFindsItsVmsByPointerAndAPointerFollowsItsVmWhenItMoves() {
+        VirtualMachine web = vm("web", "dc1", new Hypervisor("VC1.example.com", "vm-7", "4210aaaa-0000"), VmBackupConfig.NONE);
+        vms.saveVm(null, web, Map.of());
+        vms.saveVm(null, vm("db", "dc1", new Hypervisor(null, null, "4210BBBB-1111"), VmBackupConfig.NONE), Map.of());
+        vms.saveVm(null, vm("far", "dc2", new Hypervisor("vc1.example.com", "vm-8", null), VmBackupConfig.NONE), Map.of());
+        List<Hypervisor> page = List.of(new Hypervisor("vc1.example.com", "vm-7", null), new Hypervisor(null, null, "4210bbbb-1111"),
+                new Hypervisor("vc1.example.com", "vm-99", "4210bbbb-1111"), new Hypervisor("vc1.example.com", "vm-8", null),
+                new Hypervisor("vc2.example.com", "vm-7", null));
+        assertEquals(List.of(Optional.of("web"), Optional.of("db"), Optional.of("db"), Optional.empty(), Optional.empty()),
+                ids(sync.vmsByPointer("dc1", page)), "as the index answers: the uuid when the moref is unknown, only this datacenter's VMs");
+
+        VirtualMachine moved = new VirtualMachine("web", "ent-1", "dc1", "web", VmState.DEPLOYED,
+                new Hypervisor("vc1.example.com", "vm-70", "4210aaaa-0000"), 2, NOW, NOW, VmBackupConfig.NONE);
+        vms.saveVm(web, moved, Map.of());
+        assertEquals(List.of(Optional.empty(), Optional.of("web")),
+                ids(sync.vmsByPointer("dc1", List.of(new Hypervisor("vc1.example.com", "vm-7", null), new Hypervisor("vc1.example.com", "vm-70", null)))),
+                "the old identity names no VM any more");
+
+        // A VM written before pointers existed: only the index knows it, which is what results sync asks next.
+        VirtualMachine old = vm("old", "dc1", new Hypervisor("vc1.example.com", "vm-5", null), VmBackupConfig.NONE);
+        dynamo.putItem(b -> b.tableName(table).item(DynamoVmStore.item(old)));
+        assertEquals(List.of(Optional.empty()), ids(sync.vmsByPointer("dc1", List.of(new Hypervisor("vc1.example.com", "vm-5", null)))));
+        assertEquals("old", sync.vmByHypervisor("dc1", "vc1.example.com", "vm-5", null).map(VirtualMachine::id).orElse(null));
+    }
+
+    static List<Optional<String>> ids(List<Optional<VirtualMachine>> found) {
+        return found.stream().map(vm -> vm.map(VirtualMachine::id)).toList();
+    }
+
+    @Test
+    void theBackupsOfListedReferencesAreFoundByKeyWhateverWroteTheReference() {
+        Backup queued = new Backup("01JB0000000000000000000021", "web", "dc1", "ent-1", null, Trigger.MANUAL, BackupStatus.QUEUED,
+                NOW, null, null, null, null, null, null, null, 0, 1);
+        backups.saveBackup(null, queued);
+        Backup running = new Backup(queued.id(), "web", "dc1", "ent-1", null, Trigger.MANUAL, BackupStatus.IN_PROGRESS,
+                NOW, NOW, null, 10, null, null, "job-1", null, 0, 2);
+        backups.saveBackup(queued, running);
+        Backup done = running.succeeded(NOW, "point-1", 5L);
+        backups.saveBackup(running, done);
+        Backup discovered = succeeded("01JB0000000000000000000022", "web", "dc1", "point-2");
+        backups.createAll(List.of(discovered));
+        backups.saveBackup(null, succeeded("01JB0000000000000000000023", "web", "dc1", "point-3"));
+
+        Map<String, List<Backup>> found = sync.backupsByRef(Map.of("web", Set.of("job-1", "point-1", "point-2", "point-9"), "db", Set.of("point-1")));
+        assertEquals(Set.of(done, discovered), Set.copyOf(found.get("web")),
+                "the job's and the point's reference name one backup, found once; a backup no reference names is not read");
+        assertEquals(1, found.get("web").stream().filter(done::equals).count());
+        assertEquals(List.of(), found.get("db"), "a reference is the VM's own: another VM's backup is not found by it");
     }
 
     @Test

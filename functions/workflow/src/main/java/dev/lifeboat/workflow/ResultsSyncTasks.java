@@ -12,6 +12,7 @@ import dev.lifeboat.domain.common.Page;
 import dev.lifeboat.domain.common.PageRequest;
 import dev.lifeboat.domain.manager.BackupManager;
 import dev.lifeboat.domain.manager.ManagerType;
+import dev.lifeboat.domain.vm.Hypervisor;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.plugin.Command;
 import dev.lifeboat.plugin.CommandJson;
@@ -56,7 +57,10 @@ final class ResultsSyncTasks {
     static final int HELD_COMMAND_BYTES = 11 * 1024;
     /** Bytes of JSON the named skips of a run take at most. */
     static final int NAMED_SKIPS_BYTES = 4 * 1024;
-    /** Parallel DynamoDB reads of one page (a Query per VM): the round trips, not the work, are what grows with VMs. */
+    /**
+     * Parallel index Queries of the identities of a page that no pointer resolves (VMs written before pointers existed,
+     * or not Lifeboat's): the round trips, not the work, are what grows with them.
+     */
     static final int READERS = 8;
     private static final java.util.concurrent.ExecutorService READS = java.util.concurrent.Executors.newFixedThreadPool(READERS, r -> {
         Thread t = new Thread(r, "results-sync-read");
@@ -209,8 +213,14 @@ final class ResultsSyncTasks {
         Instant newest = run.hasNonNull("newest") ? Instant.parse(run.get("newest").asText()) : null;
         List<JsonNode> results = new ArrayList<>();
         page.path("results").forEach(results::add);
-        List<Optional<VirtualMachine>> found = inParallel(results,
-                r -> services.syncStore.vmByHypervisor(datacenter, text(r, "vcenter"), text(r, "moref"), text(r, "uuid")));
+        List<Optional<VirtualMachine>> found = new ArrayList<>(services.syncStore.vmsByPointer(datacenter,
+                results.stream().map(r -> new Hypervisor(text(r, "vcenter"), text(r, "moref"), text(r, "uuid"))).toList()));
+        // No pointer: a VM written before pointers existed, or not Lifeboat's; the index decides, a Query each.
+        List<Integer> unresolved = new ArrayList<>();
+        for (int i = 0; i < found.size(); i++) if (found.get(i).isEmpty()) unresolved.add(i);
+        List<Optional<VirtualMachine>> fromIndex = inParallel(unresolved, i -> services.syncStore.vmByHypervisor(datacenter,
+                text(results.get(i), "vcenter"), text(results.get(i), "moref"), text(results.get(i), "uuid")));
+        for (int k = 0; k < unresolved.size(); k++) found.set(unresolved.get(k), fromIndex.get(k));
         for (int i = 0; i < results.size(); i++) {
             JsonNode r = results.get(i);
             Optional<VirtualMachine> vm = found.get(i);
@@ -223,8 +233,11 @@ final class ResultsSyncTasks {
             if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();
         }
         if (newest != null) run.put("newest", newest.toString());
-        // The page's discoveries are written together, a transaction per hundred, so only these reads are one per VM.
-        add(run, services.sync.recordNew(byVm, backupsOf(vmsById.keySet())));
+        // Only the backups the listed references name, read by key a hundred at a time; the page's discoveries are
+        // written a transaction per hundred items.
+        Map<String, Set<String>> refs = new HashMap<>();
+        byVm.forEach((vm, seen) -> seen.forEach(o -> refs.computeIfAbsent(vm.id(), id -> new java.util.HashSet<>()).add(o.ref())));
+        add(run, services.sync.recordNew(byVm, services.syncStore.backupsByRef(refs)));
     }
 
     /**
@@ -249,15 +262,6 @@ final class ResultsSyncTasks {
             skipped.add(new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("vmId").asText() + ": " + f.path("message").asText("")));
         }
         add(run, new ResultsSync.Outcome(0, 0, expired.expired(), skipped));
-    }
-
-    /** Lifeboat's backups of each VM, read in parallel. */
-    private Map<String, List<dev.lifeboat.domain.backup.Backup>> backupsOf(java.util.Collection<String> vmIds) {
-        List<String> ids = new ArrayList<>(vmIds);
-        List<List<dev.lifeboat.domain.backup.Backup>> known = inParallel(ids, services.backups::allBackups);
-        Map<String, List<dev.lifeboat.domain.backup.Backup>> byVm = new HashMap<>();
-        for (int k = 0; k < ids.size(); k++) byVm.put(ids.get(k), known.get(k));
-        return byVm;
     }
 
     /** {@code read} of each item on {@link #READS}, the answers in the items' order; the first failure is thrown. */

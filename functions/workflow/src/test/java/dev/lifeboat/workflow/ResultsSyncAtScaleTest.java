@@ -146,6 +146,34 @@ class ResultsSyncAtScaleTest {
     }
 
     @Test
+    void aPointOfABackupLifeboatRanIsNotDiscoveredAgainAndAVmWrittenBeforeIdentityPointersIsStillMatched(URI dynalite) throws Exception {
+        f = new VeeamSyncFixture(dynalite, Map.of());
+        List<VirtualMachine> vms = f.seed(200, 0);
+        Instant made = Instant.now().minusSeconds(60).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        // A backup now that ended through Lifeboat's own workflow: its restore point is listed as new like any other.
+        VirtualMachine ran = vms.get(3);
+        String point = f.sim.addRestorePoint(ran.name(), made);
+        Backup queued = new Backup("01JB0000000000000000000051", ran.id(), VeeamSyncFixture.DC, "ent-1", null, Trigger.MANUAL,
+                BackupStatus.QUEUED, made, null, null, null, null, null, null, null, 0, 1);
+        f.backups.saveBackup(null, queued);
+        f.backups.saveBackup(queued, queued.succeeded(made, point, 7L));
+        // A VM as stored before VMs kept a pointer from their identity: only the index of identities knows it.
+        VirtualMachine old = vms.get(150);
+        f.dynamo.deleteItem(b -> b.tableName(f.table).key(Map.of("PK", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(
+                "ID#HV#" + VeeamSyncFixture.DC + "#" + VeeamSyncFixture.VC + "#" + old.hypervisor().moref()),
+                "SK", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("ID"))));
+        String oldPoint = f.sim.addRestorePoint(old.name(), made);
+
+        Execution e = f.runSync();
+
+        assertEquals(Execution.Status.SUCCEEDED, e.status(), e::describe);
+        assertEquals(1, VeeamSyncFixture.report(e).path("discovered").asInt(), VeeamSyncFixture.report(e).toString());
+        assertEquals(List.of(Trigger.MANUAL), f.backups.allBackups(ran.id()).stream().map(Backup::trigger).toList(),
+                "Lifeboat's own backup is the one of its restore point");
+        assertTrue(discovered(old.id(), oldPoint), "the VM without a pointer is found through the index");
+    }
+
+    @Test
     void theWatermarkSurvivesAFailedRunAndTheNextRunFindsWhatItMissed(URI dynalite) throws Exception {
         // An overlap of one second, so that only the watermark decides what the next run asks for.
         f = new VeeamSyncFixture(dynalite, Map.of("OPERATION_TIMEOUT_SECONDS_VEEAM", "1"));

@@ -82,8 +82,8 @@ public final class ResultsSync {
     }
 
     /**
-     * As {@link #recordNew(Map)}, with the backups of (some of) the VMs read beforehand, by VM id (read in parallel by
-     * the caller: one Query per VM is the cost that grows with the VMs of a page).
+     * As {@link #recordNew(Map)}, with Lifeboat's backups of (some of) the VMs read beforehand, by VM id: those that carry
+     * a listed reference suffice, since nothing expires here (the caller reads them by key, a page at a time).
      */
     public Outcome recordNew(Map<VirtualMachine, List<Observed>> observed, Map<String, List<Backup>> knownByVm) {
         int[] counts = new int[3];

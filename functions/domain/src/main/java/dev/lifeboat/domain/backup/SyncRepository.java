@@ -33,6 +33,19 @@ public interface SyncRepository {
     Optional<VirtualMachine> vmByHypervisor(String datacenter, String vcenter, String moref, String uuid);
 
     /**
+     * The datacenter's VMs of many hypervisor identities at once, in their order, by the pointer each VM write keeps
+     * (a read per hundred identities): an empty answer means only that no pointer names a matching VM, since a VM
+     * written before the pointers existed has none. {@link #vmByHypervisor} decides those.
+     */
+    java.util.List<Optional<VirtualMachine>> vmsByPointer(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities);
+
+    /**
+     * Lifeboat's backups that carry one of the given references (restore point or job) of their VM, by VM id, with
+     * an entry (maybe empty) for every VM asked: a read per hundred references, whatever the VMs' other backups.
+     */
+    java.util.Map<String, java.util.List<Backup>> backupsByRef(java.util.Map<String, java.util.Set<String>> refsByVm);
+
+    /**
      * The datacenter's SUCCESS backups with a restore point reference of the VMs whose ids lie in {@code fromVm..toVm}
      * (both included, in the order of the VM listing), by VM id: results sync's expiry slice, in reads that grow with
      * the backups returned, not with the number of VMs. Read from an index that may lag the table by a moment: a
