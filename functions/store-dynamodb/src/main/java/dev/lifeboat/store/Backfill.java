@@ -14,12 +14,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanRequest;
 import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Brings a table written by an earlier Lifeboat up to what results sync reads, once, after an upgrade: the identity
@@ -79,7 +76,7 @@ public final class Backfill {
                     held++;
                 }
             }
-            put(pointers);
+            BatchWrites.put(dynamo, table, pointers, "pointers"); // plain puts, as the service writes them
             scanned += page.count();
             start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? page.lastEvaluatedKey() : null;
             afterPage.accept(new Progress(scanned, identities, references, held, start == null ? null : encode(start)));
@@ -102,18 +99,6 @@ public final class Backfill {
             return true;
         } catch (ConditionalCheckFailedException changed) {
             return false; // written since: that write gave it the keys its state calls for
-        }
-    }
-
-    /** Pointers are plain puts, as the service writes them: 25 a request. */
-    private void put(List<Map<String, AttributeValue>> items) {
-        for (int from = 0; from < items.size(); from += 25) {
-            Map<String, List<WriteRequest>> left = Map.of(table, items.subList(from, Math.min(items.size(), from + 25)).stream()
-                    .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList());
-            while (!left.isEmpty()) {
-                var r = dynamo.batchWriteItem(BatchWriteItemRequest.builder().requestItems(left).build());
-                left = r.hasUnprocessedItems() && !r.unprocessedItems().isEmpty() ? r.unprocessedItems() : Map.of();
-            }
         }
     }
 

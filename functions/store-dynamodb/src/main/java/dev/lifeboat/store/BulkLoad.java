@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * Seeds many VMs (and backups) at once for scale tests and benchmarks (100,000 VMs in seconds): batch writes of the
@@ -31,7 +29,7 @@ public final class BulkLoad {
             if (identity != null) items.add(DynamoVmStore.identityItem(identity, vm.id()));
             if (!vm.backup().policies().isEmpty()) configured.merge(vm.datacenter(), 1L, Long::sum);
         }
-        put(dynamo, table, items);
+        BatchWrites.put(dynamo, table, items, "seeded items");
         configured.forEach((dc, count) -> dynamo.updateItem(b -> b.tableName(table).key(Keys.usage(dc))
                 .updateExpression("ADD configuredVms :n").expressionAttributeValues(Map.of(":n", n(count)))));
     }
@@ -43,22 +41,6 @@ public final class BulkLoad {
             items.add(DynamoBackupStore.backupItem(b));
             items.addAll(DynamoBackupStore.refItems(null, b));
         }
-        put(dynamo, table, items);
-    }
-
-    /** The items, 25 a request. */
-    private static void put(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> items) {
-        for (int from = 0; from < items.size(); from += 25) {
-            write(dynamo, table, items.subList(from, Math.min(items.size(), from + 25)).stream()
-                    .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList());
-        }
-    }
-
-    private static void write(DynamoDbClient dynamo, String table, List<WriteRequest> requests) {
-        Map<String, List<WriteRequest>> left = Map.of(table, requests);
-        while (!left.isEmpty()) {
-            var r = dynamo.batchWriteItem(software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest.builder().requestItems(left).build());
-            left = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
-        }
+        BatchWrites.put(dynamo, table, items, "seeded items");
     }
 }

@@ -17,11 +17,8 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
-import software.amazon.awssdk.services.dynamodb.model.PutRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
-import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 
 /**
  * The audit log in the table (keys in this module's README): an entry is one item in its datacenter's partition, which
@@ -65,20 +62,7 @@ public final class DynamoAuditStore implements AuditLog {
         if (e.datacenter() != null && e.enterprise() != null) {
             items.add(copy(fields, datacenterEnterpriseKey(e.datacenter(), e.enterprise()), sk));
         }
-        List<WriteRequest> writes = items.stream()
-                .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList();
-        Map<String, List<WriteRequest>> pending = Map.of(table, writes);
-        for (int attempt = 0; !pending.isEmpty(); attempt++) {
-            if (attempt == 5) {
-                throw new IllegalStateException("DynamoDB left audit entry " + e.id() + " unprocessed five times");
-            }
-            if (attempt > 0) {
-                pause(25L << attempt);
-            }
-            final Map<String, List<WriteRequest>> request = pending;
-            BatchWriteItemResponse r = dynamo.batchWriteItem(b -> b.requestItems(request));
-            pending = r.hasUnprocessedItems() ? r.unprocessedItems() : Map.of();
-        }
+        BatchWrites.put(dynamo, table, items, "audit entry " + e.id());
     }
 
     private static Map<String, AttributeValue> copy(Map<String, AttributeValue> fields, String pk, String sk) {
@@ -241,14 +225,5 @@ public final class DynamoAuditStore implements AuditLog {
 
     private static String vmKey(String vm) {
         return "AUDIT#VM#" + vm;
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
