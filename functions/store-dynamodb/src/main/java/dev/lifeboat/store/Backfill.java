@@ -8,7 +8,6 @@ import dev.lifeboat.domain.backup.BackupStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -27,8 +26,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  *
  * <p>It reads the table in Scan pages and may run while the service runs: pointers are plain puts, as the service
  * writes them (one written after its VM moved away is ignored, since results sync checks the identity of the VM a
- * pointer names), and a backup enters the held index only if its version is still the one read. Safe to run again; a run that stops goes on from the cursor
- * it printed last.
+ * pointer names), and a backup enters the held index only if its version is still the one read. Safe to run again;
+ * a run that stops goes on from the cursor it printed last.
  *
  * <pre>./lifeboat backfill --table NAME [--from CURSOR]</pre>
  */
@@ -86,11 +85,8 @@ public final class Backfill {
 
     /** The held-index keys as {@link DynamoBackupStore#backupItem} writes them, unless the backup changed since read. */
     private boolean enterHeld(Backup b) {
-        Map<String, AttributeValue> item = DynamoBackupStore.backupItem(b);
-        Map<String, AttributeValue> values = new HashMap<>();
-        values.put(":pk", item.get(LifeboatTable.GSI3PK));
-        values.put(":sk", item.get(LifeboatTable.GSI3SK));
-        values.put(":version", n(b.version()));
+        Map<String, AttributeValue> values = Map.of(":pk", s(Keys.heldBackups(b.datacenter())), ":sk", s(Keys.heldBackup(b.vm(), b.id())),
+                ":version", n(b.version()));
         try {
             dynamo.updateItem(u -> u.tableName(table).key(Keys.backup(b.vm(), b.id()))
                     .updateExpression("SET " + LifeboatTable.GSI3PK + " = :pk, " + LifeboatTable.GSI3SK + " = :sk")

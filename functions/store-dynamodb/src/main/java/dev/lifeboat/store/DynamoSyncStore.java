@@ -82,10 +82,12 @@ public final class DynamoSyncStore implements SyncRepository {
     public List<Optional<VirtualMachine>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
         List<String[]> keysOf = identities.stream().map(h -> new String[] {Keys.hypervisor(datacenter, h.vcenter(), h.moref(), null),
                 Keys.hypervisor(datacenter, null, null, h.uuid())}).toList();
-        List<Map<String, AttributeValue>> pointerKeys = new ArrayList<>();
-        keysOf.forEach(keys -> Arrays.stream(keys).filter(Objects::nonNull).forEach(k -> pointerKeys.add(Keys.identity(k))));
-        Map<String, String> vmOf = new HashMap<>(); // by hypervisor key: the pointer's PK less its "ID#"
-        BatchReads.get(dynamo, table, pointerKeys, i -> vmOf.put(s(i, LifeboatTable.PK).substring(3), s(i, "vm")));
+        Map<String, String> keyOfPointer = new HashMap<>(); // pointer PK -> hypervisor key
+        keysOf.forEach(keys -> Arrays.stream(keys).filter(Objects::nonNull)
+                .forEach(k -> keyOfPointer.put(s(Keys.identity(k), LifeboatTable.PK), k)));
+        Map<String, String> vmOf = new HashMap<>(); // by hypervisor key
+        BatchReads.get(dynamo, table, keyOfPointer.values().stream().map(Keys::identity).toList(),
+                i -> vmOf.put(keyOfPointer.get(s(i, LifeboatTable.PK)), s(i, "vm")));
         Map<String, VirtualMachine> vms = new HashMap<>();
         BatchReads.get(dynamo, table, vmOf.values().stream().distinct().map(Keys::vm).toList(), i -> {
             VirtualMachine vm = DynamoVmStore.vm(i);
@@ -107,15 +109,17 @@ public final class DynamoSyncStore implements SyncRepository {
     public Map<String, List<Backup>> backupsByRef(Map<String, Set<String>> refsByVm) {
         Map<String, List<Backup>> byVm = new HashMap<>();
         List<Map<String, AttributeValue>> refKeys = new ArrayList<>();
+        Map<String, String> vmOfPointer = new HashMap<>(); // pointer PK -> VM id
         refsByVm.forEach((vm, refs) -> {
             byVm.put(vm, new ArrayList<>());
-            refs.forEach(ref -> refKeys.add(Keys.backupRef(vm, ref)));
+            refs.forEach(ref -> {
+                Map<String, AttributeValue> key = Keys.backupRef(vm, ref);
+                refKeys.add(key);
+                vmOfPointer.put(s(key, LifeboatTable.PK), vm);
+            });
         });
         List<Map<String, AttributeValue>> backupKeys = new ArrayList<>();
-        BatchReads.get(dynamo, table, refKeys, i -> {
-            String pk = s(i, LifeboatTable.PK); // REF#<vm>#<ref>: the VM id is the part up to the next '#'
-            backupKeys.add(Keys.backup(pk.substring(4, pk.indexOf('#', 4)), s(i, "backupId")));
-        });
+        BatchReads.get(dynamo, table, refKeys, i -> backupKeys.add(Keys.backup(vmOfPointer.get(s(i, LifeboatTable.PK)), s(i, "backupId"))));
         BatchReads.get(dynamo, table, backupKeys, i -> {
             Backup b = DynamoBackupStore.backup(i);
             byVm.computeIfAbsent(b.vm(), vm -> new ArrayList<>()).add(b);
