@@ -107,16 +107,17 @@ public final class SyncBenchmark {
             System.out.println("          run s of the " + RUNS + " runs from the same seeded state (the median is shown): " + row.runs);
             System.out.println("          where the time went (that run): " + row.timeByState);
             System.out.println("          DynamoDB requests of the run (summed round trips): " + row.dynamoRequests);
+            System.out.println("          CPU of that run: " + row.cpu);
             if (!row.ok) System.out.println("          the run did not succeed: " + row.detail);
         }
         lifecycleCost();
     }
 
     record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, String largestState, long requests, double reads,
-               double writes, int discovered, int fresh, int expired, int gone, String timeByState, String dynamoRequests, String runs) {
+               double writes, int discovered, int fresh, int expired, int gone, String timeByState, String dynamoRequests, String cpu, String runs) {
         Row withRuns(String all) {
             return new Row(ok, detail, seconds, transitions, lambdas, largest, largestState, requests, reads, writes, discovered, fresh, expired, gone,
-                    timeByState, dynamoRequests, all);
+                    timeByState, dynamoRequests, cpu, all);
         }
     }
 
@@ -223,17 +224,49 @@ public final class SyncBenchmark {
 
     static Row timedRun(Setup s, int fresh, int gone) throws Exception {
         s.resetCounters();
+        Cpu before = Cpu.sample(s.dynalite.pid());
         long started = System.nanoTime();
         long startedMillis = System.currentTimeMillis();
         Execution e = s.run("results-sync", JsonNodeFactory.instance.objectNode());
         double seconds = (System.nanoTime() - started) / 1e9;
+        String cpu = Cpu.sample(s.dynalite.pid()).since(before, seconds);
         String timeByState = timeByState(e, startedMillis, System.currentTimeMillis());
         JsonNode report = e.output() == null ? null : e.output().get(0);
         boolean ok = e.succeeded() && report != null && report.path("ok").asBoolean();
         return new Row(ok, ok ? "" : e.error() + " " + e.cause() + " " + report, seconds, e.transitions(), e.events("LambdaInvoked").size(),
                 e.largestPayloadBytes(), e.limits().path("largestPayloadState").asText("?"), s.http.requests.get(), s.capacity.reads.sum(), s.capacity.writes.sum(),
                 report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt(), gone, timeByState,
-                s.capacity.summary(), null);
+                s.capacity.summary(), cpu, null);
+    }
+
+    /**
+     * CPU seconds used: by the whole machine (/proc/stat), by this JVM (the handlers, the plugin and the simulator) and
+     * by dynalite; the rest is mostly the local Step Functions runner. Against wall time × cores it says whether a run
+     * waits on round trips (idle cores) or on work (busy ones), which wall time alone cannot.
+     */
+    record Cpu(double machineBusy, double jvm, double dynalite) {
+        static Cpu sample(long dynalitePid) {
+            double busy = 0;
+            try {
+                // cpu  user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait, in ticks of 1/100 s.
+                String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                for (int k = 1; k < f.length && k <= 8; k++) if (k != 4 && k != 5) busy += Long.parseLong(f[k]) / 100.0;
+            } catch (java.io.IOException | RuntimeException notLinux) {
+                busy = Double.NaN;
+            }
+            return new Cpu(busy, cpuSeconds(ProcessHandle.current()), ProcessHandle.of(dynalitePid).map(Cpu::cpuSeconds).orElse(Double.NaN));
+        }
+
+        private static double cpuSeconds(ProcessHandle p) {
+            return p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(Double.NaN);
+        }
+
+        String since(Cpu before, double wallSeconds) {
+            int cores = Runtime.getRuntime().availableProcessors();
+            double busy = machineBusy - before.machineBusy;
+            return String.format("%.1f of %.1f core-s busy (%.0f %%): JVM %.1f s, dynalite %.1f s, the rest %.1f s", busy, wallSeconds * cores,
+                    100 * busy / (wallSeconds * cores), jvm - before.jvm, dynalite - before.dynalite, busy - (jvm - before.jvm) - (dynalite - before.dynalite));
+        }
     }
 
     /**
