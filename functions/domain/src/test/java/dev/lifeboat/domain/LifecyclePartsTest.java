@@ -129,6 +129,40 @@ class LifecyclePartsTest {
     }
 
     @Test
+    void theSliceExpiresOnlyWhatNoListingBesideItCanBeWritingNow() {
+        InMemoryConfigStore vms = new InMemoryConfigStore();
+        InMemoryBackupStore store = new InMemoryBackupStore(vms);
+        Instant listedFrom = NOW.plusSeconds(60);
+        Instant requestedBefore = NOW.minus(Duration.ofHours(8));
+        Backup old = requested(backup("01JB0000000000000000000011", "vm-1", Trigger.DISCOVERED, BackupStatus.SUCCESS, "rp-old"),
+                requestedBefore.minusSeconds(1));
+        // Requested since the bound: the NEW phase beside the slice may have given it its reference after the slice's
+        // listing was made, so that listing cannot tell whether the point is gone.
+        Backup recent = requested(backup("01JB0000000000000000000012", "vm-1", Trigger.DISCOVERED, BackupStatus.SUCCESS, "rp-recent"),
+                requestedBefore);
+        Backup ranByLifeboat = requested(backup("01JB0000000000000000000013", "vm-1", Trigger.MANUAL, BackupStatus.SUCCESS, "rp-mine"),
+                requestedBefore.plus(Duration.ofHours(1)));
+        for (Backup b : List.of(old, recent, ranByLifeboat)) store.saveBackup(null, b);
+
+        var outcome = new ResultsSync(store, events -> { }, CLOCK).expireUnheld(Map.of("vm-1", java.util.Set.of()),
+                Map.of("vm-1", store.allBackups("vm-1")), listedFrom, requestedBefore);
+
+        assertEquals(1, outcome.expired());
+        assertEquals(BackupStatus.EXPIRED, store.findBackup("vm-1", old.id()).orElseThrow().status());
+        assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-1", recent.id()).orElseThrow().status());
+        assertEquals(BackupStatus.SUCCESS, store.findBackup("vm-1", ranByLifeboat.id()).orElseThrow().status());
+        // Without a listing beside it (a type that lists VM by VM) every unheld one goes.
+        var unbounded = new ResultsSync(store, events -> { }, CLOCK).expireUnheld(Map.of("vm-1", java.util.Set.of()),
+                Map.of("vm-1", store.allBackups("vm-1")), listedFrom, null);
+        assertEquals(2, unbounded.expired());
+    }
+
+    private static Backup requested(Backup b, Instant at) {
+        return new Backup(b.id(), b.vm(), b.datacenter(), b.enterprise(), b.policyId(), b.trigger(), b.status(), at, at, at, 100, null,
+                b.providerRef(), null, null, 0, 1);
+    }
+
+    @Test
     void aRunningBackupOrRestoreThatOutlivedItsWorkflowIsLostAndFreesTheVm() {
         InMemoryConfigStore vms = new InMemoryConfigStore();
         InMemoryBackupStore store = new InMemoryBackupStore(vms);

@@ -29,17 +29,19 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The tasks of results sync (statemachines/results-sync.asl.json). Per datacenter one loop, whose state (the
- * {@code run}) stays the same small size whatever the number of VMs:
- * <ol>
+ * The tasks of results sync (statemachines/results-sync.asl.json). Per datacenter two phases run side by side, each a
+ * loop whose state (the phase's {@code run}) stays the same small size whatever the number of VMs:
+ * <ul>
  *   <li>{@code NEW}: what the backup system created since the datacenter's watermark, in bulk, a page per plugin call,
  *       matched to VMs by their hypervisor identity (types that list in bulk: {@link #BULK});</li>
  *   <li>{@code SLICE}: a rotating slice of the configured VMs, {@link #HELD_BATCH} per plugin command, whose restore
  *       points the backup system still holds are listed as references only, in pages bounded in bytes; Lifeboat's
  *       SUCCESS backups of those VMs that it no longer holds become EXPIRED (types that do not list in bulk list ten VMs
- *       at a time in full instead, every configured VM, every run);</li>
- *   <li>{@code sync.finish}: the watermark moves to when this run began, and the slice's position is kept.</li>
- * </ol>
+ *       at a time in full instead, every configured VM, every run, and have no NEW phase).</li>
+ * </ul>
+ * Then {@code sync.finish} adds the phases up: the watermark moves to when this run began, and the slice's position is
+ * kept. The phases share no state but the table: the slice leaves alone the backups the NEW phase may be writing at
+ * that moment ({@link #expiryBound}).
  * A run that fails moves nothing, so the next one asks again from the same watermark; discoveries are idempotent, so
  * overlapping runs and repeated pages create no duplicates.
  */
@@ -123,6 +125,10 @@ final class ResultsSyncTasks {
         return out;
     }
 
+    /**
+     * The datacenter's manager, watermark and slice position, and the phases of this run with their first plugin
+     * command each ({@code phases}): NEW and SLICE for a type that lists in bulk, SLICE alone for one that does not.
+     */
     JsonNode begin(JsonNode in) {
         String datacenter = WorkflowTasksHandler.text(in, "datacenter");
         Instant startedAt = services.clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -134,10 +140,13 @@ final class ResultsSyncTasks {
         }
         ManagerType type = manager.get().type();
         Mark mark = services.syncStore.mark(datacenter);
-        run.put("runs", true).put("managerType", type.name()).put("pluginFunction", services.plugins.of(type)).put("startedAt", startedAt.toString())
+        ObjectNode phase = NODES.objectNode().put("datacenter", datacenter).put("managerType", type.name())
+                .put("pluginFunction", services.plugins.of(type)).put("startedAt", startedAt.toString())
                 .put("discovered", 0).put("updated", 0).put("expired", 0).put("skipped", 0).put("pages", 0);
-        run.putArray("skippedVms");
-        if (mark.sliceCursor() != null) run.put("sliceFrom", mark.sliceCursor());
+        phase.putArray("skippedVms");
+        run.put("startedAt", startedAt.toString());
+        ArrayNode phases = NODES.arrayNode();
+        ObjectNode slice = phase.deepCopy().put("phase", "SLICE");
         if (BULK.contains(type)) {
             long configured = services.config.findUsage(datacenter).configuredVms();
             if (configured <= 0) {
@@ -146,47 +155,64 @@ final class ResultsSyncTasks {
             }
             // Restore points become visible when their job ends, up to the type's timeout after their creation time.
             Instant since = (mark.watermark() != null ? mark.watermark() : startedAt.minus(FIRST_LOOKBACK)).minus(services.timeouts.get(type));
-            run.put("phase", "NEW").put("since", since.toString())
+            run.put("since", since.toString());
+            ObjectNode fresh = phase.deepCopy().put("phase", "NEW").put("since", since.toString());
+            fresh.set("command", CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager.get())).withResultPage(since, null)));
+            phases.add(fresh);
+            slice.put("expireRequestedBefore", expiryBound(since, type).toString())
                     .put("sliceLeft", Math.max(MIN_SLICE, (configured + SLICES - 1) / SLICES));
-            run.set("command", CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager.get())).withResultPage(since, null)));
-            return run;
+            // None when the saved position was the listing's end: the next run begins it again.
+            if (nextBatch(slice, manager.get(), mark.sliceCursor())) phases.add(slice);
+        } else {
+            // Every configured VM, every run: the type lists only VM by VM.
+            slice.put("sliceLeft", -1);
+            if (nextBatch(slice, manager.get(), null)) phases.add(slice);
         }
-        // Every configured VM, every run: the type lists only VM by VM.
-        run.put("phase", "SLICE").put("sliceLeft", -1).remove("sliceFrom");
-        if (nextBatch(run, manager.get(), null)) {
-            return run;
+        if (phases.isEmpty()) {
+            SyncMetrics.nothingToList(datacenter);
+            return run.put("runs", false);
         }
-        SyncMetrics.nothingToList(datacenter);
-        return run.put("runs", false);
+        run.put("runs", true).set("phases", phases);
+        return run;
+    }
+
+    /**
+     * Backups requested from this time on are not expired by a run whose NEW phase reads from {@code since}: that phase,
+     * running beside the slice, may be giving them their restore point's reference at this very moment (a discovery's
+     * request time is its point's creation, at or after {@code since}; a backup Lifeboat ran began at most the type's
+     * timeout before its point), after the slice listed what the backup system holds. A later pass of the slice compares
+     * them; a point deleted within two timeouts of its creation is marked EXPIRED a rotation (at most a day) later.
+     */
+    private Instant expiryBound(Instant since, ManagerType type) {
+        return since.minus(services.timeouts.get(type));
     }
 
     /** Records one plugin answer and says what to ask next, or that the run is done. */
+    /**
+     * Records one plugin answer of a phase and says what to ask next, or that the phase is done (without its command,
+     * so that the phases' results stay small).
+     */
     JsonNode record(JsonNode in) {
         ObjectNode run = ((ObjectNode) in.path("run")).deepCopy();
         String datacenter = WorkflowTasksHandler.text(run, "datacenter");
-        BackupManager manager = services.config.findManager(datacenter)
-                .orElseThrow(() -> new TerminalTaskError("datacenter " + datacenter + " no longer has a backup manager"));
         JsonNode page = in.path("page");
         run.put("pages", run.path("pages").asInt() + 1);
         if (run.path("phase").asText().equals("NEW")) {
             recordNew(run, page);
             String next = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
             if (next != null && run.path("pages").asInt() < MAX_NEW_PAGES) {
-                run.set("command", CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager))
-                        .withResultPage(Instant.parse(run.get("since").asText()), next)));
+                // The same listing, the next page: the manager as the run began with it, not read again per page.
+                ((ObjectNode) run.get("command")).put("cursor", next);
                 return run;
             }
             if (next != null) {
                 // Too many for one run: the next goes on from the newest point read here.
                 run.put("watermarkTo", run.path("newest").asText(run.path("since").asText()));
             }
-            run.put("phase", "SLICE");
-            String from = run.path("sliceFrom").isTextual() ? run.get("sliceFrom").asText() : null;
-            if (!nextBatch(run, manager, from)) {
-                run.put("phase", "DONE");
-            }
-            return run;
+            return done(run);
         }
+        BackupManager manager = services.config.findManager(datacenter)
+                .orElseThrow(() -> new TerminalTaskError("datacenter " + datacenter + " no longer has a backup manager"));
         if (run.path("held").asBoolean(false)) {
             recordHeld(run, page);
             String more = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
@@ -201,8 +227,13 @@ final class ResultsSyncTasks {
         }
         String from = run.path("sliceCursor").isTextual() ? run.get("sliceCursor").asText() : null;
         if (from == null || run.path("sliceLeft").asLong() == 0 || !nextBatch(run, manager, from)) {
-            run.put("phase", "DONE");
+            return done(run);
         }
+        return run;
+    }
+
+    private static ObjectNode done(ObjectNode run) {
+        run.put("phase", "DONE").remove(List.of("command", "held", "vmIds"));
         return run;
     }
 
@@ -256,7 +287,8 @@ final class ResultsSyncTasks {
         Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = held.isEmpty() ? Map.of()
                 : services.syncStore.heldBackups(run.get("datacenter").asText(), java.util.Collections.min(held.keySet()),
                         java.util.Collections.max(held.keySet()));
-        ResultsSync.Outcome expired = services.sync.expireUnheld(held, knownByVm, Instant.parse(run.get("startedAt").asText()));
+        ResultsSync.Outcome expired = services.sync.expireUnheld(held, knownByVm, Instant.parse(run.get("startedAt").asText()),
+                run.hasNonNull("expireRequestedBefore") ? Instant.parse(run.get("expireRequestedBefore").asText()) : null);
         List<ErrorInfo> skipped = new ArrayList<>();
         for (JsonNode f : page.path("failures")) {
             skipped.add(new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("vmId").asText() + ": " + f.path("message").asText("")));
@@ -370,25 +402,30 @@ final class ResultsSyncTasks {
         return true;
     }
 
-    /** The watermark and the slice's position move only now, when every page went through. */
+    /** The watermark and the slice's position move only now, when every page of both phases went through. */
     JsonNode finish(JsonNode in) {
         JsonNode run = in.path("run");
         String datacenter = WorkflowTasksHandler.text(run, "datacenter");
         Instant startedAt = Instant.parse(WorkflowTasksHandler.text(run, "startedAt"));
         Mark before = services.syncStore.mark(datacenter);
         Instant watermark = before.watermark();
-        if (run.has("since")) {
-            // A run cut short after MAX_NEW_PAGES goes on from the newest point it read (plus the overlap next time).
-            watermark = run.hasNonNull("watermarkTo") ? Instant.parse(run.get("watermarkTo").asText()) : startedAt;
+        String sliceAt = null;
+        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true).put("discovered", 0).put("updated", 0).put("expired", 0);
+        ArrayNode skippedVms = out.putArray("skippedVms");
+        int skipped = 0;
+        for (JsonNode phase : run.path("phases")) {
+            if (phase.has("since")) {
+                // A run cut short after MAX_NEW_PAGES goes on from the newest point it read (plus the overlap next time).
+                watermark = phase.hasNonNull("watermarkTo") ? Instant.parse(phase.get("watermarkTo").asText()) : startedAt;
+            }
+            if (phase.path("sliceLeft").asLong(-1) >= 0 && phase.path("sliceCursor").isTextual()) sliceAt = phase.get("sliceCursor").asText();
+            for (String count : List.of("discovered", "updated", "expired")) out.put(count, out.get(count).asInt() + phase.path(count).asInt());
+            skipped += phase.path("skipped").asInt();
+            for (JsonNode named : phase.path("skippedVms")) if (skippedVms.size() < MAX_NAMED_SKIPS) skippedVms.add(named);
         }
-        String sliceAt = run.path("sliceLeft").asLong(-1) >= 0 && run.path("sliceCursor").isTextual() ? run.get("sliceCursor").asText() : null;
         services.syncStore.advance(datacenter, new Mark(watermark, sliceAt, startedAt.toEpochMilli()));
-        ObjectNode out = NODES.objectNode().put("datacenter", datacenter).put("ok", true)
-                .put("discovered", run.path("discovered").asInt()).put("updated", run.path("updated").asInt())
-                .put("expired", run.path("expired").asInt());
-        out.set("skippedVms", run.path("skippedVms").deepCopy());
-        out.put("skipped", run.path("skipped").asInt());
-        if (run.path("skipped").asInt() > 0) {
+        out.put("skipped", skipped);
+        if (skipped > 0) {
             WorkflowTasksHandler.log("WARN", "results sync skipped VMs", datacenter, out.get("skippedVms"));
         }
         SyncMetrics.summarized(out);

@@ -104,15 +104,19 @@ public final class ResultsSync {
      * @param held per VM id: every reference the backup system holds for it (an empty set: none)
      * @param knownByVm per VM id of {@code held}: Lifeboat's backups of it
      * @param listedFrom when the listing began: a backup that finished since may be missing from it, and is not expired
+     * @param requestedBefore null, or only backups requested before this expire: later ones may be gaining their
+     *                        reference from a listing of what is new that runs beside this one
      */
-    public Outcome expireUnheld(Map<String, java.util.Set<String>> held, Map<String, List<Backup>> knownByVm, Instant listedFrom) {
+    public Outcome expireUnheld(Map<String, java.util.Set<String>> held, Map<String, List<Backup>> knownByVm, Instant listedFrom,
+                                Instant requestedBefore) {
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         int expired = 0;
         for (Map.Entry<String, java.util.Set<String>> vm : held.entrySet()) {
             for (Backup b : knownByVm.getOrDefault(vm.getKey(), List.of())) {
                 if (b.status() == BackupStatus.SUCCESS && b.providerRef() != null && !vm.getValue().contains(b.providerRef())
-                        && (b.finishedAt() == null || b.finishedAt().isBefore(listedFrom))) {
+                        && (b.finishedAt() == null || b.finishedAt().isBefore(listedFrom))
+                        && (requestedBefore == null || b.requestedAt().isBefore(requestedBefore))) {
                     Backup gone = b.withStatus(BackupStatus.EXPIRED, now, null);
                     try {
                         backups.saveBackup(b, gone);
