@@ -257,7 +257,29 @@ function parseRequest (text) {
     waitOverrides: request.waitOverrides ?? {},
     retryOverrides: request.retryOverrides ?? {},
     name: request.name ?? randomUUID(),
+    recordPayloads: recordPayloads(request.recordPayloads),
   }
+}
+
+function recordPayloads (value) {
+  if (value === undefined) return true
+  if (typeof value !== 'boolean') throw new BadRequest('recordPayloads must be true or false')
+  return value
+}
+
+/**
+ * The event as kept when payloads are not recorded: the inputs and outputs of states, invocations and the execution
+ * left out, after the limits have measured them. A benchmark then times the workflow, not the recording of megabytes
+ * of pages that AWS would keep in its own history.
+ */
+function withoutPayloads (event) {
+  // The execution's own input and output too: the caller has the one, and the result carries the other.
+  const { input, output, ...rest } = event
+  if (rest.state && ('input' in rest.state || 'output' in rest.state)) {
+    const { input: stateInput, output: stateOutput, ...state } = rest.state
+    rest.state = state
+  }
+  return rest
 }
 
 /** Every state of the definition, nested ones too (Map ItemProcessor/Iterator, Parallel Branches). */
@@ -305,7 +327,7 @@ function parseBody (buffer) {
  * A loopback HTTP proxy in front of the Lambda endpoint that records each invocation. The library builds its own
  * Lambda client for every Task, so the proxy is the one place that sees the payloads as they travel, untouched.
  */
-function startRecordingProxy (target, record) {
+function startRecordingProxy (target, record, payloads) {
   const agent = new http.Agent({ keepAlive: true })
   const server = http.createServer((req, res) => {
     const chunks = []
@@ -317,7 +339,7 @@ function startRecordingProxy (target, record) {
         type: 'LambdaInvoked',
         functionName: match ? decodeURIComponent(match[1]) : req.url,
         invocationType: req.headers['x-amz-invocation-type'] ?? 'RequestResponse',
-        input: parseBody(body),
+        input: payloads ? parseBody(body) : undefined,
       }
       const headers = { ...req.headers, host: target.host }
       const upstream = http.request({
@@ -332,7 +354,7 @@ function startRecordingProxy (target, record) {
             timestamp: Date.now(),
             statusCode: answer.statusCode,
             functionError: answer.headers['x-amz-function-error'] ?? null,
-            output: parseBody(answerBody),
+            output: payloads ? parseBody(answerBody) : undefined,
           })
           res.writeHead(answer.statusCode, answer.headers)
           res.end(answerBody)
@@ -382,8 +404,8 @@ async function main () {
   const events = []
   const limits = new Limits()
   const record = (event) => {
-    events.push(event)
     limits.event(event)
+    events.push(request.recordPayloads ? event : withoutPayloads(event))
   }
   const hasTasks = states.some((s) => s.state.Type === 'Task')
   const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA
@@ -392,7 +414,7 @@ async function main () {
       throw new BadRequest('AWS_ENDPOINT_URL_LAMBDA is not set: Task states need a local Lambda endpoint ' +
         '(this script never calls AWS)')
     }
-    const proxy = await startRecordingProxy(new URL(endpoint), record)
+    const proxy = await startRecordingProxy(new URL(endpoint), record, request.recordPayloads)
     process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${proxy.address().port}`
   }
   process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1'

@@ -50,6 +50,25 @@ test('a Task retried on its errorType, a Wait overridden to 0 ms, the context ob
     }
   })
 
+test('recordPayloads false: the same run and limits, but no state or invocation payload in the events', async () => {
+  const lambda = await fakeLambda({ 'start-job': () => ({ result: { job: 'job-7', token: 'token-only-in-the-lambda-answer' } }) })
+  try {
+    const { code, stderr, result } = await runExecution(
+      { definition: fixture('tiny.asl.json'), input: INPUT, ...FAST, recordPayloads: false }, { endpoint: lambda.endpoint })
+    assert.equal(code, 0, stderr)
+    assert.equal(result.status, 'SUCCEEDED', JSON.stringify(result))
+    assert.deepEqual(result.output, { vm: 'vm-1', job: 'job-7', execution: result.output.execution })
+    assert.ok(result.limits.largestPayloadBytes > 0, 'the limits still measure every payload')
+    assert.ok(types(result).includes('StateEntered:StartJob'))
+    assert.equal(result.events.filter((e) => e.type === 'LambdaInvoked').length, 1)
+    const log = JSON.stringify(result.events)
+    assert.ok(!log.includes('token-only-in-the-lambda-answer'), log)
+    assert.ok(!log.includes('pw-in-the-input'), log)
+  } finally {
+    await lambda.close()
+  }
+})
+
 test('a Catch matches the errorType; the Fail state names the execution error', async () => {
   const lambda = await fakeLambda({
     'start-job': () => ({ error: { type: 'dev.lifeboat.Terminal', message: 'job refused' } }),
@@ -154,6 +173,7 @@ test('bad requests exit 2 with one message on stderr', async (t) => {
     [ 'override of a state that is no Wait', { definition: tiny, waitOverrides: { Report: 0 } },
       /waitOverrides names Report/ ],
     [ 'no definition', { input: {} }, /no definition/ ],
+    [ 'recordPayloads not a boolean', { definition: tiny, recordPayloads: 'no' }, /recordPayloads must be true or false/ ],
   ]
   for (const [ name, request, message ] of cases) {
     await t.test(name, async () => {

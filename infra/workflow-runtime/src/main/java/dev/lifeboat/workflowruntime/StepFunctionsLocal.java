@@ -88,6 +88,9 @@ public final class StepFunctionsLocal {
         if (options.name() != null) {
             request.put("name", options.name());
         }
+        if (!options.payloads()) {
+            request.put("recordPayloads", false);
+        }
         Map<String, String> env = Map.of(
                 "AWS_ENDPOINT_URL_LAMBDA", lambdaEndpoint.toString(),
                 "AWS_REGION", LambdaInvokeServer.REGION,

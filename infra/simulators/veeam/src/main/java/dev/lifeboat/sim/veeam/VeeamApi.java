@@ -1038,10 +1038,15 @@ final class VeeamApi implements HttpHandler {
                     "result", ts.session.finished ? (ts.failure == null ? "Success" : "Failed") : "None",
                     "creationtime", ts.session.created));
             case "vmrestorepoint" -> queryOf(c, world.pointCandidates(c.params.get("filter")), "VmRestorePoints",
-                this::vmPointEntity, this::vmPointRef, p -> fields(
-                    "uid", p.uid(), "name", p.name(), "vmdisplayname", p.vmName, "vmname", p.vmName, "creationtime", p.created,
-                    "pointtype", p.full ? "Full" : "Increment", "algorithm", p.full ? "Full" : "Incremental",
-                    "hierarchyobjref", p.vmRef, "restorepointuid", "urn:veeam:RestorePoint:" + p.parent.id));
+                this::vmPointEntity, this::vmPointRef, p -> {
+                    // A point never changes once made (retention deletes it whole): its fields are kept with it.
+                    Map<String, Object> f = p.queryFields;
+                    if (f == null) p.queryFields = f = java.util.Collections.unmodifiableMap(fields(
+                        "uid", p.uid(), "name", p.name(), "vmdisplayname", p.vmName, "vmname", p.vmName, "creationtime", p.created,
+                        "pointtype", p.full ? "Full" : "Increment", "algorithm", p.full ? "Full" : "Incremental",
+                        "hierarchyobjref", p.vmRef, "restorepointuid", "urn:veeam:RestorePoint:" + p.parent.id));
+                    return f;
+                });
             case "restoresession" -> queryOf(c, new ArrayList<>(world.restoreSessions.values()), "RestoreSessions",
                 this::restoreEntity, this::restoreRef, r -> fields(
                     "uid", r.uid(), "name", r.name(), "jobtype", "RestoreVm", "vmdisplayname", r.vmName, "creationtime", r.created,

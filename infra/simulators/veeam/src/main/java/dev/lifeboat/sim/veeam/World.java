@@ -189,8 +189,14 @@ final class World {
             return "urn:veeam:VmRestorePoint:" + id;
         }
 
+        /** Made once: a query over new points asks every candidate's name and fields, page after page. */
+        private volatile String name;
+        volatile Map<String, Object> queryFields;
+
         String name() {
-            return vmName + "@" + Times.name(created);
+            String n = name;
+            if (n == null) name = n = vmName + "@" + Times.name(created);
+            return n;
         }
     }
 
