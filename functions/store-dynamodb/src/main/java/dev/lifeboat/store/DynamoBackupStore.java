@@ -162,20 +162,23 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
     public List<Backup> createAll(List<Backup> found) {
         Map<String, Backup> unique = new java.util.LinkedHashMap<>();
         found.forEach(b -> unique.putIfAbsent(b.vm() + "/" + b.id(), b)); // one transaction may not name an item twice
-        List<Backup> created = new java.util.ArrayList<>();
+        List<List<Backup>> chunks = new java.util.ArrayList<>();
         List<Backup> chunk = new java.util.ArrayList<>();
         int items = 0;
         for (Backup b : unique.values()) {
             int size = 1 + refItems(null, b).size();
             if (items + size > TRANSACTION_ITEMS) {
-                created.addAll(createChunk(chunk));
+                chunks.add(chunk);
                 chunk = new java.util.ArrayList<>();
                 items = 0;
             }
             chunk.add(b);
             items += size;
         }
-        if (!chunk.isEmpty()) created.addAll(createChunk(chunk));
+        if (!chunk.isEmpty()) chunks.add(chunk);
+        // The transactions share no item (each backup and its pointers are in one), so they are sent together.
+        List<Backup> created = new java.util.ArrayList<>();
+        RoundTrips.each(chunks, this::createChunk).forEach(created::addAll);
         return created;
     }
 

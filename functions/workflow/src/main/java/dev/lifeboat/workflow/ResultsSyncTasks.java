@@ -59,16 +59,6 @@ final class ResultsSyncTasks {
     static final int HELD_COMMAND_BYTES = 11 * 1024;
     /** Bytes of JSON the named skips of a run take at most. */
     static final int NAMED_SKIPS_BYTES = 4 * 1024;
-    /**
-     * Parallel index Queries of the identities of a page that no pointer resolves (VMs written before pointers existed,
-     * or not Lifeboat's): the round trips, not the work, are what grows with them.
-     */
-    static final int READERS = 8;
-    private static final java.util.concurrent.ExecutorService READS = java.util.concurrent.Executors.newFixedThreadPool(READERS, r -> {
-        Thread t = new Thread(r, "results-sync-read");
-        t.setDaemon(true);
-        return t;
-    });
     /** Manager types whose plugin lists the whole backup system in pages (LIST_RESULTS without VMs). */
     static final Set<ManagerType> BULK = Set.of(ManagerType.VEEAM, ManagerType.NETWORKER, ManagerType.VMWARE_SNAPSHOT);
     /**
@@ -249,7 +239,7 @@ final class ResultsSyncTasks {
         // No pointer: a VM written before pointers existed, or not Lifeboat's; the index decides, a Query each.
         List<Integer> unresolved = new ArrayList<>();
         for (int i = 0; i < found.size(); i++) if (found.get(i).isEmpty()) unresolved.add(i);
-        List<Optional<VirtualMachine>> fromIndex = inParallel(unresolved, i -> services.syncStore.vmByHypervisor(datacenter,
+        List<Optional<VirtualMachine>> fromIndex = dev.lifeboat.store.RoundTrips.each(unresolved, i -> services.syncStore.vmByHypervisor(datacenter,
                 text(results.get(i), "vcenter"), text(results.get(i), "moref"), text(results.get(i), "uuid")));
         for (int k = 0; k < unresolved.size(); k++) found.set(unresolved.get(k), fromIndex.get(k));
         for (int i = 0; i < results.size(); i++) {
@@ -294,25 +284,6 @@ final class ResultsSyncTasks {
             skipped.add(new ErrorInfo(f.path("code").asText("UNKNOWN"), f.path("vmId").asText() + ": " + f.path("message").asText("")));
         }
         add(run, new ResultsSync.Outcome(0, 0, expired.expired(), skipped));
-    }
-
-    /** {@code read} of each item on {@link #READS}, the answers in the items' order; the first failure is thrown. */
-    private static <T, R> List<R> inParallel(List<T> items, java.util.function.Function<T, R> read) {
-        if (items.size() <= 1) return items.stream().map(read).toList();
-        List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
-        for (T item : items) futures.add(READS.submit(() -> read.apply(item)));
-        List<R> out = new ArrayList<>();
-        try {
-            for (java.util.concurrent.Future<R> f : futures) out.add(f.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the table", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            futures.forEach(f -> f.cancel(true));
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        }
-        return out;
     }
 
     /** Compares exactly the VMs that were listed (a VM configured meanwhile has no results yet, and expires nothing). */
