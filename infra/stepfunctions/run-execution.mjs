@@ -279,6 +279,11 @@ function withoutPayloads (event) {
     const { input: stateInput, output: stateOutput, ...state } = rest.state
     rest.state = state
   }
+  if (rest.parentState && 'input' in rest.parentState) {
+    // A Map iteration's start and end name the Map's whole input (the library's parentState).
+    const { input: mapInput, ...parentState } = rest.parentState
+    rest.parentState = parentState
+  }
   return rest
 }
 

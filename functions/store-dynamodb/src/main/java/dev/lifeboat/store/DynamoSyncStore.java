@@ -82,12 +82,11 @@ public final class DynamoSyncStore implements SyncRepository {
     public List<Optional<VirtualMachine>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
         List<String[]> keysOf = identities.stream().map(h -> new String[] {Keys.hypervisor(datacenter, h.vcenter(), h.moref(), null),
                 Keys.hypervisor(datacenter, null, null, h.uuid())}).toList();
-        Map<String, String> keyOfPointer = new HashMap<>(); // pointer PK -> hypervisor key
-        keysOf.forEach(keys -> Arrays.stream(keys).filter(Objects::nonNull)
-                .forEach(k -> keyOfPointer.put(s(Keys.identity(k), LifeboatTable.PK), k)));
         Map<String, String> vmOf = new HashMap<>(); // by hypervisor key
-        BatchReads.get(dynamo, table, keyOfPointer.values().stream().map(Keys::identity).toList(),
-                i -> vmOf.put(keyOfPointer.get(s(i, LifeboatTable.PK)), s(i, "vm")));
+        // The first key of each identity, then the uuid of those the vCenter and moref did not find: almost every
+        // point names its VM by moref, so the uuid pointers are rarely read at all.
+        readPointers(keysOf.stream().map(keys -> keys[0] != null ? keys[0] : keys[1]).filter(Objects::nonNull).toList(), vmOf);
+        readPointers(keysOf.stream().filter(keys -> keys[0] != null && keys[1] != null && !vmOf.containsKey(keys[0])).map(keys -> keys[1]).toList(), vmOf);
         Map<String, VirtualMachine> vms = new HashMap<>();
         BatchReads.get(dynamo, table, vmOf.values().stream().distinct().map(Keys::vm).toList(), i -> {
             VirtualMachine vm = DynamoVmStore.vm(i);
@@ -103,6 +102,15 @@ public final class DynamoSyncStore implements SyncRepository {
             }).filter(Objects::nonNull).findFirst());
         }
         return found;
+    }
+
+    /** The VM each identity pointer of {@code hypervisorKeys} names, into {@code vmOf} by hypervisor key. */
+    private void readPointers(List<String> hypervisorKeys, Map<String, String> vmOf) {
+        if (hypervisorKeys.isEmpty()) return;
+        Map<String, String> keyOfPointer = new HashMap<>(); // pointer PK -> hypervisor key
+        hypervisorKeys.forEach(k -> keyOfPointer.put(s(Keys.identity(k), LifeboatTable.PK), k));
+        BatchReads.get(dynamo, table, keyOfPointer.values().stream().map(Keys::identity).toList(),
+                i -> vmOf.put(keyOfPointer.get(s(i, LifeboatTable.PK)), s(i, "vm")));
     }
 
     @Override
