@@ -80,8 +80,8 @@ class VeeamResultPagesTest {
             cursor = page.nextCursor();
             pages++;
         } while (cursor != null);
-        // 100 points a query page, cut at 20 KB of answer (about 80 points): a cut page goes on inside the same query page.
-        assertTrue(pages > 3 && pages < 250 / 40, "250 points in " + pages + " pages");
+        // A query page of points with names of this length is one answer: no query page is split across two calls.
+        assertEquals((250 + VeeamResultPages.PAGE_SIZE - 1) / VeeamResultPages.PAGE_SIZE, pages, "250 points in " + pages + " answers");
         assertEquals(created, new HashSet<>(found.stream().map(Results.FoundBackup::ref).toList()), "each new point, none older");
         assertEquals(250, found.size());
         assertEquals(order.stream().sorted().toList(), order, "oldest first");
@@ -90,5 +90,32 @@ class VeeamResultPagesTest {
         assertEquals(SimFixture.VCENTER, first.vcenter());
         assertEquals("web-01", first.vmName());
         assertNull(first.uuid());
+    }
+
+    @Test
+    void pointsOfVmsWithLongNamesEndAnAnswerInsideAQueryPageAndTheNextAnswerGoesOnFromThere() {
+        Instant since = Instant.parse("2026-01-01T00:00:00Z");
+        List<String> names = new ArrayList<>();
+        for (int v = 0; v < 3; v++) {
+            String name = "finance-reporting-" + v + "-" + "x".repeat(100);
+            names.add(name);
+            f.sim.addVm(SimFixture.VCENTER, name, "vm-90" + v, null);
+        }
+        Set<String> created = new HashSet<>();
+        for (int i = 0; i < 150; i++) created.add(f.sim.addRestorePoint(names.get(i % 3), since.plus(Duration.ofMinutes(i))));
+        List<Results.FoundBackup> found = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            Results.ResultPage page = f.plugin.listResultPage(f.session(), since, cursor);
+            assertTrue(CommandJson.resultPage(page).toString().length() <= dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS,
+                    "a page leaves room for the run beside it within 32 KB");
+            found.addAll(page.results());
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor != null);
+        assertTrue(pages > (150 + VeeamResultPages.PAGE_SIZE - 1) / VeeamResultPages.PAGE_SIZE, "answers cut inside query pages: " + pages);
+        assertEquals(150, found.size(), "no point twice");
+        assertEquals(created, new HashSet<>(found.stream().map(Results.FoundBackup::ref).toList()), "none missed");
     }
 }
