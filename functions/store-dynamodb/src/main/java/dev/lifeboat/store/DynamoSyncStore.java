@@ -80,6 +80,13 @@ public final class DynamoSyncStore implements SyncRepository {
 
     @Override
     public List<Optional<VirtualMachine>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
+        List<String> noRefs = new ArrayList<>(java.util.Collections.nCopies(identities.size(), (String) null));
+        return pointPage(datacenter, identities, noRefs).vms();
+    }
+
+    @Override
+    public PointPage pointPage(String datacenter, List<Hypervisor> identities, List<String> refs) {
+        if (refs.size() != identities.size()) throw new IllegalArgumentException("one reference per identity, or null");
         List<String[]> keysOf = identities.stream().map(h -> new String[] {Keys.hypervisor(datacenter, h.vcenter(), h.moref(), null),
                 Keys.hypervisor(datacenter, null, null, h.uuid())}).toList();
         Map<String, String> vmOf = new HashMap<>(); // by hypervisor key
@@ -87,12 +94,44 @@ public final class DynamoSyncStore implements SyncRepository {
         // point names its VM by moref, so the uuid pointers are rarely read at all.
         readPointers(keysOf.stream().map(keys -> keys[0] != null ? keys[0] : keys[1]).filter(Objects::nonNull).toList(), vmOf);
         readPointers(keysOf.stream().filter(keys -> keys[0] != null && keys[1] != null && !vmOf.containsKey(keys[0])).map(keys -> keys[1]).toList(), vmOf);
+        // The VMs the pointers name and, beside them, the reference pointers of the points listed with those VMs: a VM
+        // that turns out not to match leaves its references unused.
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(vmOf.values().stream().distinct().map(Keys::vm).toList());
+        Map<String, String> vmOfRefPointer = new HashMap<>(); // REF pointer PK -> VM id
+        for (int k = 0; k < identities.size(); k++) {
+            if (refs.get(k) == null) continue;
+            for (String hypervisorKey : keysOf.get(k)) {
+                String vm = hypervisorKey == null ? null : vmOf.get(hypervisorKey);
+                if (vm == null) continue;
+                Map<String, AttributeValue> ref = Keys.backupRef(vm, refs.get(k));
+                if (vmOfRefPointer.put(s(ref, LifeboatTable.PK), vm) == null) keys.add(ref);
+            }
+        }
         Map<String, VirtualMachine> vms = new HashMap<>();
-        BatchReads.get(dynamo, table, vmOf.values().stream().distinct().map(Keys::vm).toList(), i -> {
-            VirtualMachine vm = DynamoVmStore.vm(i);
-            vms.put(vm.id(), vm);
+        List<String[]> backupsNamed = new ArrayList<>(); // {VM id, backup id} of each reference pointer found
+        BatchReads.get(dynamo, table, keys, i -> {
+            String vmOfRef = vmOfRefPointer.get(s(i, LifeboatTable.PK));
+            if (vmOfRef != null) {
+                backupsNamed.add(new String[] {vmOfRef, s(i, "backupId")});
+            } else {
+                VirtualMachine vm = DynamoVmStore.vm(i);
+                vms.put(vm.id(), vm);
+            }
         });
-        List<Optional<VirtualMachine>> found = new ArrayList<>(identities.size());
+        List<Optional<VirtualMachine>> found = matched(keysOf, vmOf, vms);
+        Map<String, List<Backup>> knownByVm = new HashMap<>();
+        found.forEach(vm -> vm.ifPresent(v -> knownByVm.putIfAbsent(v.id(), new ArrayList<>())));
+        BatchReads.get(dynamo, table, backupsNamed.stream().filter(named -> knownByVm.containsKey(named[0]))
+                .map(named -> Keys.backup(named[0], named[1])).toList(), i -> {
+            Backup b = DynamoBackupStore.backup(i);
+            knownByVm.get(b.vm()).add(b);
+        });
+        return new PointPage(found, knownByVm);
+    }
+
+    /** Per identity, the VM its pointers name, if that VM still has that identity. */
+    private static List<Optional<VirtualMachine>> matched(List<String[]> keysOf, Map<String, String> vmOf, Map<String, VirtualMachine> vms) {
+        List<Optional<VirtualMachine>> found = new ArrayList<>(keysOf.size());
         for (String[] keys : keysOf) {
             // As the index is asked: the vCenter and moref first, then the uuid of a VM known by uuid only.
             // A pointer counts only while its VM still has that identity (the VM may have moved since).

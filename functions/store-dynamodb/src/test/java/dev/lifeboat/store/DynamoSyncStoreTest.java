@@ -107,6 +107,26 @@ class DynamoSyncStoreTest {
         assertEquals("old", sync.vmByHypervisor("dc1", "vc1.example.com", "vm-5", null).map(VirtualMachine::id).orElse(null));
     }
 
+    @Test
+    void aPageOfPointsFindsItsVmsAndTheBackupsOfItsReferencesTogether() {
+        vms.saveVm(null, vm("web", "dc1", new Hypervisor("vc1.example.com", "vm-7", null), VmBackupConfig.NONE), Map.of());
+        vms.saveVm(null, vm("db", "dc1", new Hypervisor("vc1.example.com", "vm-8", null), VmBackupConfig.NONE), Map.of());
+        vms.saveVm(null, vm("far", "dc2", new Hypervisor("vc1.example.com", "vm-9", null), VmBackupConfig.NONE), Map.of());
+        Backup known = succeeded("01JB0000000000000000000031", "web", "dc1", "point-1");
+        Backup other = succeeded("01JB0000000000000000000032", "web", "dc1", "point-2");
+        Backup ofDb = succeeded("01JB0000000000000000000033", "db", "dc1", "point-1");
+        backups.createAll(List.of(known, other, ofDb));
+        Hypervisor web = new Hypervisor("vc1.example.com", "vm-7", null);
+        List<Hypervisor> page = List.of(web, web, new Hypervisor("vc1.example.com", "vm-8", null), new Hypervisor("vc1.example.com", "vm-9", null));
+
+        var found = sync.pointPage("dc1", page, List.of("point-1", "point-5", "point-3", "point-1"));
+
+        assertEquals(List.of(Optional.of("web"), Optional.of("web"), Optional.of("db"), Optional.empty()), ids(found.vms()));
+        assertEquals(List.of(known), found.knownByVm().get("web"), "only the backup a listed reference names");
+        assertEquals(List.of(), found.knownByVm().get("db"), "point-1 of web is not db's: db's own point-1 was not listed with it");
+        assertEquals(Set.of("web", "db"), found.knownByVm().keySet(), "an entry for every VM found, none for another datacenter's");
+    }
+
     static List<Optional<String>> ids(List<Optional<VirtualMachine>> found) {
         return found.stream().map(vm -> vm.map(VirtualMachine::id)).toList();
     }

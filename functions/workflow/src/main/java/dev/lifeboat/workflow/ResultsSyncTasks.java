@@ -234,8 +234,11 @@ final class ResultsSyncTasks {
         Instant newest = run.hasNonNull("newest") ? Instant.parse(run.get("newest").asText()) : null;
         List<JsonNode> results = new ArrayList<>();
         page.path("results").forEach(results::add);
-        List<Optional<VirtualMachine>> found = new ArrayList<>(services.syncStore.vmsByPointer(datacenter,
-                results.stream().map(r -> new Hypervisor(text(r, "vcenter"), text(r, "moref"), text(r, "uuid"))).toList()));
+        // The page's VMs by pointer and, read beside them, the backups Lifeboat already has of the listed points.
+        dev.lifeboat.domain.backup.SyncRepository.PointPage looked = services.syncStore.pointPage(datacenter,
+                results.stream().map(r -> new Hypervisor(text(r, "vcenter"), text(r, "moref"), text(r, "uuid"))).toList(),
+                results.stream().map(r -> text(r, "ref")).toList());
+        List<Optional<VirtualMachine>> found = new ArrayList<>(looked.vms());
         // No pointer: a VM written before pointers existed, or not Lifeboat's; the index decides, a Query each.
         List<Integer> unresolved = new ArrayList<>();
         for (int i = 0; i < found.size(); i++) if (found.get(i).isEmpty()) unresolved.add(i);
@@ -254,11 +257,15 @@ final class ResultsSyncTasks {
             if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();
         }
         if (newest != null) run.put("newest", newest.toString());
-        // Only the backups the listed references name, read by key a hundred at a time; the page's discoveries are
-        // written a transaction per hundred items.
+        // Only the backups the listed references name, read by key a hundred at a time (those of VMs the index found
+        // now); the page's discoveries are written a transaction per hundred items.
+        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = new HashMap<>(looked.knownByVm());
         Map<String, Set<String>> refs = new HashMap<>();
-        byVm.forEach((vm, seen) -> seen.forEach(o -> refs.computeIfAbsent(vm.id(), id -> new java.util.HashSet<>()).add(o.ref())));
-        add(run, services.sync.recordNew(byVm, services.syncStore.backupsByRef(refs)));
+        byVm.forEach((vm, seen) -> seen.forEach(o -> {
+            if (!knownByVm.containsKey(vm.id())) refs.computeIfAbsent(vm.id(), id -> new java.util.HashSet<>()).add(o.ref());
+        }));
+        if (!refs.isEmpty()) knownByVm.putAll(services.syncStore.backupsByRef(refs));
+        add(run, services.sync.recordNew(byVm, knownByVm));
     }
 
     /**

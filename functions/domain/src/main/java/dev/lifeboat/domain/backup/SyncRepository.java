@@ -40,6 +40,19 @@ public interface SyncRepository {
     java.util.List<Optional<VirtualMachine>> vmsByPointer(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities);
 
     /**
+     * A page of listed points at once: per identity, in their order, its VM as {@link #vmsByPointer} finds it; and for
+     * each VM found, Lifeboat's backups of it that carry one of the references listed with its identities, as
+     * {@link #backupsByRef} finds them (an entry, maybe empty, for every VM found). The VMs and the reference pointers
+     * are read together, so a page takes one round trip fewer than the two calls.
+     *
+     * @param refs per identity, the reference listed with it (same order and size as {@code identities})
+     */
+    PointPage pointPage(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities, java.util.List<String> refs);
+
+    /** What {@link #pointPage} found. */
+    record PointPage(java.util.List<Optional<VirtualMachine>> vms, java.util.Map<String, java.util.List<Backup>> knownByVm) {}
+
+    /**
      * Lifeboat's backups that carry one of the given references (restore point or job) of their VM, by VM id, with
      * an entry (maybe empty) for every VM asked: a read per hundred references, whatever the VMs' other backups.
      */

@@ -148,7 +148,7 @@ public final class SyncBenchmark {
      * Runs before those, not counted: warm Lambdas, as a run every 10 minutes finds them. The first run of each N also
      * compiled the code paths its sizes take, and was the slowest of every series (5.3 s against 3.2 and 2.8 s).
      */
-    static final int WARM_UP_RUNS = 1;
+    static final int WARM_UP_RUNS = 2;
 
     static Row syncRun(int n) throws Exception {
         try (Setup s = new Setup(Duration.ZERO)) {
