@@ -67,19 +67,10 @@ class VeeamResultPagesTest {
             created.add(f.sim.addRestorePoint(i % 2 == 0 ? "web-01" : "db-01", since.plus(Duration.ofMinutes(i))));
         }
         f.sim.addRestorePoint("web-01", since.minusSeconds(1));
-        List<Results.FoundBackup> found = new ArrayList<>();
-        List<Instant> order = new ArrayList<>();
-        String cursor = null;
-        int pages = 0;
-        do {
-            Results.ResultPage page = f.plugin.listResultPage(f.session(), since, cursor);
-            assertTrue(CommandJson.resultPage(page).toString().length() <= dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS,
-                    "a page leaves room for the run beside it within 32 KB");
-            found.addAll(page.results());
-            page.results().forEach(r -> order.add(r.startedAt()));
-            cursor = page.nextCursor();
-            pages++;
-        } while (cursor != null);
+        List<Results.ResultPage> answers = allPages(since);
+        int pages = answers.size();
+        List<Results.FoundBackup> found = answers.stream().flatMap(p -> p.results().stream()).toList();
+        List<Instant> order = found.stream().map(Results.FoundBackup::startedAt).toList();
         // A query page of points with names of this length is one answer: no query page is split across two calls.
         assertEquals((250 + VeeamResultPages.PAGE_SIZE - 1) / VeeamResultPages.PAGE_SIZE, pages, "250 points in " + pages + " answers");
         assertEquals(created, new HashSet<>(found.stream().map(Results.FoundBackup::ref).toList()), "each new point, none older");
@@ -103,19 +94,25 @@ class VeeamResultPagesTest {
         }
         Set<String> created = new HashSet<>();
         for (int i = 0; i < 150; i++) created.add(f.sim.addRestorePoint(names.get(i % 3), since.plus(Duration.ofMinutes(i))));
-        List<Results.FoundBackup> found = new ArrayList<>();
+        List<Results.ResultPage> answers = allPages(since);
+        int pages = answers.size();
+        List<Results.FoundBackup> found = answers.stream().flatMap(p -> p.results().stream()).toList();
+        assertTrue(pages > (150 + VeeamResultPages.PAGE_SIZE - 1) / VeeamResultPages.PAGE_SIZE, "answers cut inside query pages: " + pages);
+        assertEquals(150, found.size(), "no point twice");
+        assertEquals(created, new HashSet<>(found.stream().map(Results.FoundBackup::ref).toList()), "none missed");
+    }
+
+    /** Every answer of LIST_RESULTS since {@code since}, each checked to fit its budget. */
+    private List<Results.ResultPage> allPages(Instant since) {
+        List<Results.ResultPage> pages = new ArrayList<>();
         String cursor = null;
-        int pages = 0;
         do {
             Results.ResultPage page = f.plugin.listResultPage(f.session(), since, cursor);
             assertTrue(CommandJson.resultPage(page).toString().length() <= dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS,
                     "a page leaves room for the run beside it within 32 KB");
-            found.addAll(page.results());
+            pages.add(page);
             cursor = page.nextCursor();
-            pages++;
         } while (cursor != null);
-        assertTrue(pages > (150 + VeeamResultPages.PAGE_SIZE - 1) / VeeamResultPages.PAGE_SIZE, "answers cut inside query pages: " + pages);
-        assertEquals(150, found.size(), "no point twice");
-        assertEquals(created, new HashSet<>(found.stream().map(Results.FoundBackup::ref).toList()), "none missed");
+        return pages;
     }
 }
