@@ -80,8 +80,7 @@ public final class DynamoSyncStore implements SyncRepository {
 
     @Override
     public List<Optional<VirtualMachine>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
-        List<String> noRefs = new ArrayList<>(java.util.Collections.nCopies(identities.size(), (String) null));
-        return pointPage(datacenter, identities, noRefs).vms();
+        return pointPage(datacenter, identities, java.util.Collections.nCopies(identities.size(), (String) null)).vms();
     }
 
     @Override
@@ -121,11 +120,8 @@ public final class DynamoSyncStore implements SyncRepository {
         List<Optional<VirtualMachine>> found = matched(keysOf, vmOf, vms);
         Map<String, List<Backup>> knownByVm = new HashMap<>();
         found.forEach(vm -> vm.ifPresent(v -> knownByVm.putIfAbsent(v.id(), new ArrayList<>())));
-        BatchReads.get(dynamo, table, backupsNamed.stream().filter(named -> knownByVm.containsKey(named[0]))
-                .map(named -> Keys.backup(named[0], named[1])).toList(), i -> {
-            Backup b = DynamoBackupStore.backup(i);
-            knownByVm.get(b.vm()).add(b);
-        });
+        readBackups(backupsNamed.stream().filter(named -> knownByVm.containsKey(named[0])).map(named -> Keys.backup(named[0], named[1])).toList(),
+                knownByVm);
         return new PointPage(found, knownByVm);
     }
 
@@ -167,11 +163,16 @@ public final class DynamoSyncStore implements SyncRepository {
         });
         List<Map<String, AttributeValue>> backupKeys = new ArrayList<>();
         BatchReads.get(dynamo, table, refKeys, i -> backupKeys.add(Keys.backup(vmOfPointer.get(s(i, LifeboatTable.PK)), s(i, "backupId"))));
-        BatchReads.get(dynamo, table, backupKeys, i -> {
+        readBackups(backupKeys, byVm);
+        return byVm;
+    }
+
+    /** The backups of {@code keys} (those a reference pointer names), added to their VM's list in {@code byVm}. */
+    private void readBackups(List<Map<String, AttributeValue>> keys, Map<String, List<Backup>> byVm) {
+        BatchReads.get(dynamo, table, keys, i -> {
             Backup b = DynamoBackupStore.backup(i);
             byVm.computeIfAbsent(b.vm(), vm -> new ArrayList<>()).add(b);
         });
-        return byVm;
     }
 
     @Override

@@ -145,7 +145,6 @@ final class ResultsSyncTasks {
             }
             // Restore points become visible when their job ends, up to the type's timeout after their creation time.
             Instant since = (mark.watermark() != null ? mark.watermark() : startedAt.minus(FIRST_LOOKBACK)).minus(services.timeouts.get(type));
-            run.put("since", since.toString());
             ObjectNode fresh = phase.deepCopy().put("phase", "NEW").put("since", since.toString());
             fresh.set("command", CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager.get())).withResultPage(since, null)));
             phases.add(fresh);
@@ -177,7 +176,6 @@ final class ResultsSyncTasks {
         return since.minus(services.timeouts.get(type));
     }
 
-    /** Records one plugin answer and says what to ask next, or that the run is done. */
     /**
      * Records one plugin answer of a phase and says what to ask next, or that the phase is done (without its command,
      * so that the phases' results stay small).

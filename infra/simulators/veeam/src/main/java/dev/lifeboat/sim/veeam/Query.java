@@ -42,12 +42,12 @@ final class Query {
         String asc = params.get("sortasc");
         String desc = params.get("sortdesc");
         String sortField = asc != null || desc != null ? (asc != null ? asc : desc).toLowerCase(Locale.ROOT) : null;
+        if (sortField != null && !all.isEmpty() && !fields.apply(all.get(0)).containsKey(sortField)) {
+            throw new ApiError(400, "Unknown sort field \"" + sortField + "\".");
+        }
         List<Map.Entry<T, Object>> matched = new ArrayList<>();
         for (T t : all) {
             Map<String, Object> f = fields.apply(t);
-            if (sortField != null && matched.isEmpty() && !f.containsKey(sortField)) {
-                throw new ApiError(400, "Unknown sort field \"" + sortField + "\".");
-            }
             if (filter.test(f)) {
                 matched.add(new java.util.AbstractMap.SimpleImmutableEntry<>(t, sortField == null ? null : f.get(sortField)));
             }
@@ -220,10 +220,8 @@ final class Query {
         return v;
     }
 
+    /** A number or a string; a time is compared by the condition, which reads its value as a time once. */
     private static int compare(Object actual, String value) {
-        if (actual instanceof Instant instant) {
-            return instant.compareTo(instant(value));
-        }
         if (actual instanceof Number n) {
             try {
                 return Long.compare(n.longValue(), Long.parseLong(value));
