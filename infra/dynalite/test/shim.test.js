@@ -218,6 +218,29 @@ test('an update that fails against the stored item rolls back the earlier writes
   assert.deepEqual(await jobsWithStatus('NEW'), [ 'b', 'f' ])
 })
 
+test('an expression parsed before is evaluated with its own values, and still refuses unused names', async () => {
+  // The shim parses each distinct expression once; the same text must still be judged per request.
+  const guarded = (expected) => ({
+    TableName: 'Jobs', Item: job('h', 'NEW', 1), ConditionExpression: 'attribute_not_exists(pk) OR #v = :v',
+    ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': N(expected) },
+  })
+  for (let k = 0; k < 2; k++) await must('PutItem', guarded(1)) // created, then replaced (version 1)
+  const stale = await call('PutItem', guarded(7))
+  assert.equal(stale.status, 400)
+  assert.equal(stale.body.__type, 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException')
+  const unused = await call('PutItem', { ...guarded(1), ExpressionAttributeNames: { '#v': 'version', '#w': 'w' } })
+  assert.equal(unused.status, 400)
+  assert.match(unused.body.message, /unused in expressions: keys: \{#w\}/)
+  const again = await call('TransactWriteItems', {
+    TransactItems: [ { Put: guarded(7) }, { Put: { ...guarded(1), Item: job('i', 'NEW', 1) } } ],
+  })
+  assert.deepEqual(again.body.CancellationReasons.map((r) => r.Code), [ 'ConditionalCheckFailed', 'None' ])
+  const bad = await call('PutItem', { ...guarded(1), ConditionExpression: 'attribute_not_exists(pk) OR #v = = :v' })
+  assert.equal(bad.status, 400)
+  assert.match(bad.body.message, /Invalid ConditionExpression: Syntax error/)
+  await must('DeleteItem', { TableName: 'Jobs', Key: { pk: S('h') } })
+})
+
 test('two operations on one item -> ValidationException', async () => {
   const res = await call('TransactWriteItems', {
     TransactItems: [

@@ -61,12 +61,12 @@ final class Commands {
         return CommandJson.toJson(Command.of(operation, manager(m)).withVm(vm(vm)).withPolicy(new Refs.Policy(policyId, policyCode)));
     }
 
-    static ObjectNode listResults(BackupManager m, List<VirtualMachine> vms) {
-        return CommandJson.toJson(Command.of(Operation.LIST_RESULTS, manager(m)).withResults(vms.stream().map(Commands::vm).toList(), null));
+    static ObjectNode listResults(Refs.Manager m, List<VirtualMachine> vms) {
+        return CommandJson.toJson(Command.of(Operation.LIST_RESULTS, m).withResults(vms.stream().map(Commands::vm).toList(), null));
     }
 
     /** LIST_RESULTS of the references the backup system holds for {@code vms}: the slice that finds expired points. */
-    static ObjectNode listHeld(BackupManager m, List<VirtualMachine> vms) {
-        return CommandJson.toJson(Command.of(Operation.LIST_RESULTS, manager(m)).withHeld(vms.stream().map(Commands::vm).toList(), null));
+    static ObjectNode listHeld(Refs.Manager m, List<VirtualMachine> vms) {
+        return CommandJson.toJson(Command.of(Operation.LIST_RESULTS, m).withHeld(vms.stream().map(Commands::vm).toList(), null));
     }
 }

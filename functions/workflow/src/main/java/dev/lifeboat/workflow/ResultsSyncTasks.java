@@ -17,6 +17,7 @@ import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.plugin.Command;
 import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.Operation;
+import dev.lifeboat.plugin.Refs;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -151,11 +152,11 @@ final class ResultsSyncTasks {
             slice.put("expireRequestedBefore", expiryBound(since, type).toString())
                     .put("sliceLeft", Math.max(MIN_SLICE, (configured + SLICES - 1) / SLICES));
             // None when the saved position was the listing's end: the next run begins it again.
-            if (nextBatch(slice, manager.get(), mark.sliceCursor())) phases.add(slice);
+            if (nextBatch(slice, Commands.manager(manager.get()), mark.sliceCursor())) phases.add(slice);
         } else {
             // Every configured VM, every run: the type lists only VM by VM.
             slice.put("sliceLeft", -1);
-            if (nextBatch(slice, manager.get(), null)) phases.add(slice);
+            if (nextBatch(slice, Commands.manager(manager.get()), null)) phases.add(slice);
         }
         if (phases.isEmpty()) {
             SyncMetrics.nothingToList(datacenter);
@@ -182,7 +183,6 @@ final class ResultsSyncTasks {
      */
     JsonNode record(JsonNode in) {
         ObjectNode run = ((ObjectNode) in.path("run")).deepCopy();
-        String datacenter = WorkflowTasksHandler.text(run, "datacenter");
         JsonNode page = in.path("page");
         run.put("pages", run.path("pages").asInt() + 1);
         if (run.path("phase").asText().equals("NEW")) {
@@ -199,8 +199,9 @@ final class ResultsSyncTasks {
             }
             return done(run);
         }
-        BackupManager manager = services.config.findManager(datacenter)
-                .orElseThrow(() -> new TerminalTaskError("datacenter " + datacenter + " no longer has a backup manager"));
+        // The manager as the run began with it (as for NEW pages), not read again per page: a manager changed or removed
+        // meanwhile is the next run's.
+        Refs.Manager manager = CommandJson.command(run.get("command")).manager();
         if (run.path("held").asBoolean(false)) {
             recordHeld(run, page);
             String more = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
@@ -328,7 +329,7 @@ final class ResultsSyncTasks {
      * The next VMs of the slice, from {@code from} (a position in the datacenter's VM listing; null: its first VM):
      * up to {@link #SYNC_BATCH} configured ones, with their LIST_RESULTS command. False when the listing has no more.
      */
-    private boolean nextBatch(ObjectNode run, BackupManager manager, String from) {
+    private boolean nextBatch(ObjectNode run, Refs.Manager manager, String from) {
         String datacenter = run.get("datacenter").asText();
         long left = run.path("sliceLeft").asLong(-1);
         boolean held = BULK.contains(manager.type());
@@ -348,7 +349,7 @@ final class ResultsSyncTasks {
             for (int k = 0; k < page.items().size(); k++) {
                 VirtualMachine vm = page.items().get(k);
                 if (vm.backup().policies().isEmpty()) continue;
-                int size = held ? CommandJson.TREES.bytes(CommandJson.toJson(Command.of(Operation.LIST_RESULTS, Commands.manager(manager))
+                int size = held ? CommandJson.TREES.bytes(CommandJson.toJson(Command.of(Operation.LIST_RESULTS, manager)
                         .withHeld(List.of(Commands.vm(vm)), null))).length - base + 1 : 0;
                 if (held && !batch.isEmpty() && bytes + size > HELD_COMMAND_BYTES) {
                     // Where this VM begins: after the k items before it (none: where this page began).
