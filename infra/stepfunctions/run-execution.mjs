@@ -398,9 +398,21 @@ function failure (runtimeError) {
   return { error: runtimeError?.name ?? 'Error', cause }
 }
 
+/**
+ * An explicit `"ResultPath": "$"` means what leaving it out means, the result replaces the state's input (Developer
+ * Guide, "ResultPath"), but aws-local-stepfunctions 3.0.0 puts the result under a key named "$" instead. Dropped here,
+ * the library applies its default, which is AWS's.
+ */
+function resultPathRoot (states) {
+  for (const { state } of states) {
+    if (state.ResultPath === '$') delete state.ResultPath
+  }
+}
+
 async function main () {
   const request = parseRequest(await readStdin())
   const states = allStates(request.definition)
+  resultPathRoot(states)
   const waitTimeOverrides = expandOverrides('waitOverrides', request.waitOverrides,
     states.filter((s) => s.state.Type === 'Wait'), 'a Wait state')
   const retryIntervalOverrides = expandOverrides('retryOverrides', request.retryOverrides,

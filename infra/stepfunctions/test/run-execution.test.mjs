@@ -156,6 +156,31 @@ test('TimeoutSeconds of the definition: TIMED_OUT', async () => {
   assert.equal(result.error, 'States.Timeout')
 })
 
+test('"ResultPath": "$" replaces the state\'s input with its result, as AWS does', async () => {
+  const definition = {
+    StartAt: 'Both',
+    States: {
+      Both: {
+        Type: 'Parallel',
+        Branches: [
+          { StartAt: 'A', States: { A: { Type: 'Pass', Parameters: { 'next.$': '$.cursor' }, End: true } } },
+          { StartAt: 'B', States: { B: { Type: 'Pass', Result: 'listed', End: true } } },
+        ],
+        ResultSelector: { 'recorded.$': '$[0]', 'page.$': '$[1]' },
+        ResultPath: '$',
+        Next: 'Keep',
+      },
+      Keep: { Type: 'Pass', Result: { kept: true }, ResultPath: '$', End: true },
+    },
+  }
+  const { code, result } = await runExecution({ definition, input: { cursor: 'c2' } })
+  assert.equal(code, 0)
+  assert.equal(result.status, 'SUCCEEDED')
+  assert.deepEqual(result.output, { kept: true })
+  const both = result.events.find((e) => e.type === 'StateExited' && e.state.name === 'Both')
+  assert.deepEqual(both.state.output, { recorded: { next: 'c2' }, page: 'listed' })
+})
+
 test('a definition given as text, without Tasks, needs no Lambda endpoint', async () => {
   const definition = JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', Result: { ok: true }, End: true } } })
   const { code, result } = await runExecution({ definition })

@@ -55,15 +55,19 @@ class ResultsSyncAtScaleTest {
     void fiveThousandConfiguredVmsSynchroniseWithEveryStateBelow32Kb(URI dynalite) throws Exception {
         f = new VeeamSyncFixture(dynalite, Map.of());
         List<VirtualMachine> vms = f.seed(5_000, 2);
-        Map<String, String> fresh = refsByVm(vms, 100, Instant.now().minusSeconds(60));
+        // 250 new points: four pages of the NEW phase.
+        Map<String, String> fresh = refsByVm(vms, 20, Instant.now().minusSeconds(60));
 
         Execution e = f.runSync();
 
         assertEquals(Execution.Status.SUCCEEDED, e.status(), e.error() + " " + e.cause());
         JsonNode report = VeeamSyncFixture.report(e);
         assertTrue(report.path("ok").asBoolean(), report.toString());
+        fresh.forEach((vm, ref) -> assertEquals(1, f.backups.allBackups(vm).stream().filter(b -> ref.equals(b.providerRef())).count(),
+                "the new restore point of " + vm + " is DISCOVERED once"));
         fresh.forEach((vm, ref) -> assertTrue(discovered(vm, ref), "the new restore point of " + vm + " is DISCOVERED"));
-        assertTrue(report.path("discovered").asInt() >= fresh.size(), report.toString());
+        assertEquals(fresh.size(), report.path("discovered").asInt(), report.toString());
+        assertEquals(4 + 2, e.stateEvents("StateEntered", "Record").size(), "four pages of new points, two held commands of the slice of 100");
         assertTrue(e.largestPayloadBytes() <= 32 * 1024, "largest state " + e.limits());
         // The old design answered one sync.load with every VM's command: about 1 MB here, which AWS refuses.
         assertTrue(e.transitions() < 200, "transitions do not follow the number of VMs: " + e.limits());

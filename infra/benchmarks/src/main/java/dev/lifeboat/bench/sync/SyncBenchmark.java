@@ -139,7 +139,23 @@ public final class SyncBenchmark {
         millis.forEach((state, ms) -> {
             if (ms >= 50) out.append(out.isEmpty() ? "" : ", ").append(String.format("%s %.1f s", state, ms / 1000.0));
         });
-        return out.toString();
+        return out.append("; the phases side by side: ").append(phaseTimes(e)).toString();
+    }
+
+    /** Each iteration of the Phases map (NEW, then SLICE, as Begin lists them), start to end: the longer one is the run's. */
+    static String phaseTimes(Execution e) {
+        Map<Integer, Long> started = new java.util.TreeMap<>();
+        Map<Integer, Long> ended = new java.util.TreeMap<>();
+        for (JsonNode event : e.events("MapIterationStarted")) {
+            if (event.path("parentState").path("name").asText().equals("Phases")) started.put(event.path("index").asInt(), event.path("timestamp").asLong());
+        }
+        for (JsonNode event : e.events("MapIterationSucceeded")) {
+            if (event.path("parentState").path("name").asText().equals("Phases")) ended.put(event.path("index").asInt(), event.path("timestamp").asLong());
+        }
+        StringBuilder out = new StringBuilder();
+        started.forEach((index, from) -> out.append(out.isEmpty() ? "" : ", ").append(String.format("%s %.1f s", index == 0 ? "NEW" : "SLICE",
+                (ended.getOrDefault(index, from) - from) / 1000.0)));
+        return out.isEmpty() ? "none" : out.toString();
     }
 
     /** Timed runs per N, from the same seeded state: the median is what the table shows (this machine's timing varies). */
