@@ -102,8 +102,8 @@ public final class DynaliteProcess implements AutoCloseable {
             throw new IOException("dynalite launcher not found: " + script.toAbsolutePath());
         }
         // A request's garbage dies young, but V8's default young generation (16 MB semi-spaces) promotes much of it,
-        // and every full collection then walks the whole table in memory: with 300,000 items a transaction of 100
-        // Puts took 8 to 30 % longer than with 64 MB semi-spaces (infra/dynalite/bench/transactions.js, four runs).
+        // and every full collection then walks the whole table in memory: with 300,000 items, 64 MB semi-spaces took
+        // 8 to 30 % off a transaction of 100 Puts (infra/dynalite/bench/transactions.js and three hand-run pairs).
         List<String> command = new ArrayList<>(List.of(node, "--max-semi-space-size=" + SEMI_SPACE_MB, script.toAbsolutePath().toString()));
         if (dataDirectory != null) {
             Files.createDirectories(dataDirectory);
