@@ -42,26 +42,30 @@ function parseOnce (parser) {
     const context = options && options.context
     if (!context) return parse.call(this, text, options)
     const key = JSON.stringify([ text, Boolean(context.isKeyCondition), context.attrNames || null, context.attrVals || null ])
-    let known = kept.get(key)
-    if (!known) {
-      const names = Object.keys(context.unusedAttrNames || {}), values = Object.keys(context.unusedAttrVals || {})
-      try {
-        known = { result: structuredClone(parse.call(this, text, options)) }
-      }
-      catch (error) {
-        known = { error }
-      }
-      known.names = names.filter((k) => !Object.hasOwn(context.unusedAttrNames, k))
-      known.values = values.filter((k) => !Object.hasOwn(context.unusedAttrVals, k))
-      if (kept.size >= PARSES_KEPT) kept.clear()
-      kept.set(key, known)
-    }
-    else {
+    const known = kept.get(key)
+    if (known) {
       for (const k of known.names) delete context.unusedAttrNames[k]
       for (const k of known.values) delete context.unusedAttrVals[k]
+      if (known.error) throw known.error
+      return structuredClone(known.result)
     }
-    if (known.error) throw known.error
-    return structuredClone(known.result)
+    // The parse itself goes to this request; the kept copy is never handed out.
+    const names = Object.keys(context.unusedAttrNames || {}), values = Object.keys(context.unusedAttrVals || {})
+    const used = () => ({
+      names: names.filter((k) => !Object.hasOwn(context.unusedAttrNames, k)),
+      values: values.filter((k) => !Object.hasOwn(context.unusedAttrVals, k)),
+    })
+    if (kept.size >= PARSES_KEPT) kept.clear()
+    let result
+    try {
+      result = parse.call(this, text, options)
+    }
+    catch (error) {
+      kept.set(key, { error, ...used() })
+      throw error
+    }
+    kept.set(key, { result: structuredClone(result), ...used() })
+    return result
   }
 }
 for (const parser of [ 'conditionParser', 'updateParser', 'projectionParser' ]) parseOnce(require('dynalite/db/' + parser))

@@ -21,17 +21,12 @@ import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
  */
 final class BatchReads {
     private static final int LIMIT = 100;
-    static final int ATTEMPTS = 5;
-    /** The pause before attempt {@code n} (1-based after the first): 50, 100, 200, 400 ms. */
-    static long pauseBefore(int attempt) {
-        return 25L << attempt;
-    }
 
     private BatchReads() {}
 
     /** {@code each} is called on the caller's thread, with the items of every chunk; the chunks are read at once. */
     static void get(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys, Consumer<Map<String, AttributeValue>> each) {
-        get(dynamo, table, keys, each, BatchReads::sleep);
+        get(dynamo, table, keys, each, millis -> Backoff.sleep(millis, e -> SdkClientException.create("interrupted while reading from DynamoDB", e)));
     }
 
     static void get(DynamoDbClient dynamo, String table, List<Map<String, AttributeValue>> keys, Consumer<Map<String, AttributeValue>> each,
@@ -47,24 +42,15 @@ final class BatchReads {
         List<Map<String, AttributeValue>> items = new ArrayList<>();
         Map<String, KeysAndAttributes> request = Map.of(table, KeysAndAttributes.builder().keys(chunk).consistentRead(true).build());
         for (int attempt = 0; !request.isEmpty(); attempt++) {
-            if (attempt == ATTEMPTS) {
+            if (attempt == Backoff.ATTEMPTS) {
                 throw SdkClientException.create("DynamoDB left " + request.get(table).keys().size() + " of " + chunk.size()
-                        + " keys of table " + table + " unprocessed " + ATTEMPTS + " times (throttled)");
+                        + " keys of table " + table + " unprocessed " + Backoff.ATTEMPTS + " times (throttled)");
             }
-            if (attempt > 0) pause.accept(pauseBefore(attempt));
+            if (attempt > 0) pause.accept(Backoff.before(attempt));
             BatchGetItemResponse r = dynamo.batchGetItem(BatchGetItemRequest.builder().requestItems(request).build());
             items.addAll(r.responses().getOrDefault(table, List.of()));
             request = r.hasUnprocessedKeys() && !r.unprocessedKeys().isEmpty() ? r.unprocessedKeys() : Map.of();
         }
         return items;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw SdkClientException.create("interrupted while reading from DynamoDB", e);
-        }
     }
 }

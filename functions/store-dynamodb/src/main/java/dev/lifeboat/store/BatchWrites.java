@@ -13,7 +13,6 @@ import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
  */
 final class BatchWrites {
     private static final int LIMIT = 25;
-    private static final int ATTEMPTS = 5;
 
     private BatchWrites() {}
 
@@ -23,23 +22,14 @@ final class BatchWrites {
             Map<String, List<WriteRequest>> pending = Map.of(table, items.subList(from, Math.min(items.size(), from + LIMIT)).stream()
                     .map(i -> WriteRequest.builder().putRequest(PutRequest.builder().item(i).build()).build()).toList());
             for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt == ATTEMPTS) {
-                    throw new IllegalStateException("DynamoDB left " + what + " unprocessed " + ATTEMPTS + " times");
+                if (attempt == Backoff.ATTEMPTS) {
+                    throw new IllegalStateException("DynamoDB left " + what + " unprocessed " + Backoff.ATTEMPTS + " times");
                 }
-                if (attempt > 0) pause(25L << attempt);
+                if (attempt > 0) Backoff.sleep(Backoff.before(attempt), e -> new IllegalStateException("interrupted while writing to DynamoDB", e));
                 final Map<String, List<WriteRequest>> request = pending;
                 var r = dynamo.batchWriteItem(b -> b.requestItems(request));
                 pending = r.hasUnprocessedItems() && !r.unprocessedItems().isEmpty() ? r.unprocessedItems() : Map.of();
             }
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing to DynamoDB", e);
         }
     }
 }

@@ -80,7 +80,7 @@ class BatchReadsTest {
                 () -> BatchReads.get(throttled(call -> 0, sizes), TABLE, keys(10), item -> { }, pauses::add));
 
         assertTrue(e.getMessage().contains("left 10 of 10 keys of table t unprocessed 5 times"), e.getMessage());
-        assertEquals(BatchReads.ATTEMPTS, sizes.size(), "five attempts, no more");
+        assertEquals(Backoff.ATTEMPTS, sizes.size(), "five attempts, no more");
         assertEquals(List.of(50L, 100L, 200L, 400L), pauses);
     }
 }
