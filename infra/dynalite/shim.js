@@ -514,6 +514,40 @@ function handleShimRequest (operation, req, res) {
 }
 
 /**
+ * dynalite reads a table's description from its store and decodes it on every item it reads or writes (each Put of a
+ * transaction, each key of a BatchGetItem): for a table with four GSIs, a decode of some kilobytes of JSON per item.
+ * The decoded description is kept here until the table's entry is written again (created, updated, deleted), so a
+ * reader never sees a description older than the store's. Callers get the kept object itself: only UpdateTable and
+ * DeleteTable change a description, and they write it back at once, which drops it from the cache.
+ */
+function cacheTableDescriptions (tableDb) {
+  const kept = new Map()
+  let writes = 0
+  const get = tableDb.get.bind(tableDb)
+  tableDb.get = function (name, cb) {
+    if (kept.has(name)) {
+      process.nextTick(cb, null, kept.get(name))
+      return
+    }
+    // A write that comes in while this read is under way may make it stale: it is kept only if nothing was written.
+    const writesAtStart = writes
+    get(name, (err, table) => {
+      if (!err && table && writes == writesAtStart) kept.set(name, table)
+      cb(err, table)
+    })
+  }
+  for (const method of [ 'put', 'del', 'batch', 'clear' ]) {
+    if (typeof tableDb[method] != 'function') continue
+    const original = tableDb[method].bind(tableDb)
+    tableDb[method] = function (...args) {
+      writes++
+      kept.clear()
+      return original(...args)
+    }
+  }
+}
+
+/**
  * Create a dynalite HTTP server with the shim operations added.
  * @param {object} [options] dynalite options (path, createTableMs, ...). Not mutated.
  * @returns {import('http').Server} not yet listening
@@ -538,6 +572,7 @@ function createServer (options) {
   }
   if (!store) throw new Error('dynalite did not create its store through db.create; unsupported dynalite version?')
 
+  cacheTableDescriptions(store.tableDb)
   const operations = createOperations(store)
   const dynaliteListeners = server.listeners('request')
   server.removeAllListeners('request')

@@ -397,6 +397,57 @@ test('TTL setting does not outlive a deleted table', async () => {
   assert.deepEqual(TimeToLiveDescription, { TimeToLiveStatus: 'DISABLED' })
 })
 
+test('a table\'s description is read anew once it changes: deleted, re-created with another key, updated', async () => {
+  const table = 'Described'
+  // Even with createTableMs=0 the table is CREATING until a tick after the answer: wait like the SDK's waiter.
+  const active = async () => {
+    for (let i = 0; ; i++) {
+      const { Table } = await must('DescribeTable', { TableName: table })
+      if (Table.TableStatus == 'ACTIVE') return Table
+      assert.ok(i < 100, 'table ' + table + ' never became ACTIVE')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+  const create = async (key) => {
+    await must('CreateTable', {
+      TableName: table, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [ { AttributeName: key, AttributeType: 'S' } ],
+      KeySchema: [ { AttributeName: key, KeyType: 'HASH' } ],
+    })
+    await active()
+  }
+  await create('pk')
+  // Items read and written many times: each used the description dynalite keeps (and the shim keeps decoded).
+  for (let i = 0; i < 5; i++) await must('PutItem', { TableName: table, Item: { pk: S('a' + i) } })
+  assert.equal((await must('GetItem', { TableName: table, Key: { pk: S('a1') } })).Item.pk.S, 'a1')
+
+  await must('DeleteTable', { TableName: table })
+  for (let i = 0; (await call('DescribeTable', { TableName: table })).status == 200; i++) {
+    assert.ok(i < 100, 'table ' + table + ' never went away')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  const gone = await call('PutItem', { TableName: table, Item: { pk: S('b') } })
+  assert.equal(gone.status, 400)
+  assert.equal(gone.body.__type, NOT_FOUND)
+
+  // The same name with another key: a put is checked against the new key at once.
+  await create('id')
+  const oldKey = await call('PutItem', { TableName: table, Item: { pk: S('c') } })
+  assert.equal(oldKey.status, 400)
+  assert.equal(oldKey.body.__type, VALIDATION)
+  assert.match(oldKey.body.message, /missing|key/i)
+  await must('PutItem', { TableName: table, Item: { id: S('c') } })
+  const txn = await call('TransactWriteItems', { TransactItems: [ { Put: { TableName: table, Item: { pk: S('d') } } } ] })
+  assert.equal(txn.status, 400, 'a transaction is checked against the new key too')
+
+  // An update (to provisioned capacity) shows in the next description read.
+  await must('UpdateTable', { TableName: table, BillingMode: 'PROVISIONED',
+    ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } })
+  const described = await active()
+  assert.equal(described.ProvisionedThroughput.ReadCapacityUnits, 5)
+  assert.equal((described.BillingModeSummary || {}).BillingMode || 'PROVISIONED', 'PROVISIONED')
+})
+
 test('unknown operations and bad JSON are still answered like dynalite', async () => {
   const unknown = await call('ExecuteStatement', { Statement: 'SELECT * FROM Jobs' })
   assert.equal(unknown.body.__type, 'com.amazon.coral.service#UnknownOperationException')

@@ -677,7 +677,11 @@ final class VeeamApi implements HttpHandler {
             String name = c.params.get("name");
             String type = c.params.getOrDefault("type", "Vm");
             if (type.equalsIgnoreCase("Vm")) {
-                world.vms.stream().filter(v -> v.root == root && (name == null || v.name.equalsIgnoreCase(name))).forEach(found::add);
+                if (name == null) {
+                    world.vms.stream().filter(v -> v.root == root).forEach(found::add);
+                } else {
+                    found.addAll(world.vmsNamed(root, name));
+                }
             }
         }
         List<El> items = found.stream().map(v -> el("HierarchyItem").attr("Type", "HierarchyItem")

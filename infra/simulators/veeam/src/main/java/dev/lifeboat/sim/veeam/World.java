@@ -29,6 +29,8 @@ final class World {
     // Indexes, so that a simulator with 100,000 VMs and their restore points answers as fast as one with ten.
     final Map<String, Vm> vmsByName = new HashMap<>();
     final Map<String, Vm> vmsByRootAndMoref = new HashMap<>();
+    /** The lookup service's by hierarchy root and lower-case name: several VMs may share a name. */
+    private final Map<String, List<Vm>> vmsByRootAndName = new HashMap<>();
     final Map<String, List<VmRestorePoint>> pointsByVmName = new HashMap<>();
     final Map<String, Integer> pointCountByVmRef = new HashMap<>();
     final Map<String, Job> jobs = new LinkedHashMap<>();
@@ -404,6 +406,16 @@ final class World {
         vms.add(vm);
         vmsByName.putIfAbsent(vm.name, vm);
         vmsByRootAndMoref.putIfAbsent(vm.root.id + "." + vm.moref, vm);
+        vmsByRootAndName.computeIfAbsent(rootAndName(vm.root, vm.name), k -> new ArrayList<>(1)).add(vm);
+    }
+
+    /** The VMs of {@code root} named {@code name}, whatever its case (the lookup service's match), in the order added. */
+    List<Vm> vmsNamed(Root root, String name) {
+        return vmsByRootAndName.getOrDefault(rootAndName(root, name), List.of());
+    }
+
+    private static String rootAndName(Root root, String name) {
+        return root.id + "/" + name.toLowerCase(Locale.ROOT);
     }
 
     void removeVmPoint(VmRestorePoint p) {

@@ -227,6 +227,13 @@ class VeeamSimulatorTest {
         assertEquals("Vm", item.path("ObjectType").asText());
         assertEquals("web-01", item.path("ObjectName").asText());
         assertEquals(0, api.getJson(token, "lookup?host=" + q(root.path("UID").asText()) + "&name=nope&type=Vm").path("HierarchyItems").size());
+        // The same name in another vCenter is that vCenter's VM: the lookup answers for the host it is asked about.
+        String otherRoot = sim.addHierarchyRoot("vcenter2.local");
+        sim.addVm("vcenter2.local", "Web-01", "vm-7", null);
+        JsonNode here = api.getJson(token, "lookup?host=" + q(root.path("UID").asText()) + "&name=web-01&type=Vm").path("HierarchyItems");
+        assertEquals(List.of("urn:VMware:Vm:" + rootId + ".vm-101"), here.findValuesAsText("ObjectRef"));
+        JsonNode there = api.getJson(token, "lookup?host=" + q("urn:veeam:HierarchyRoot:" + otherRoot) + "&name=WEB-01&type=Vm").path("HierarchyItems");
+        assertEquals(List.of("urn:VMware:Vm:" + otherRoot + ".vm-7"), there.findValuesAsText("ObjectRef"));
 
         Element xml = api.get("lookup?host=" + q(root.path("UID").asText()) + "&name=db-01&type=Vm").token(token).accept(null).send().xml();
         assertEquals("HierarchyItems", xml.getLocalName());
