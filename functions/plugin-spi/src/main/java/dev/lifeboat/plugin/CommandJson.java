@@ -186,19 +186,44 @@ public final class CommandJson {
         return o;
     }
 
+    private static void putIfPresent(ObjectNode o, String field, String value) {
+        if (value != null) o.put(field, value);
+    }
+
     public static ObjectNode resultPage(Results.ResultPage page) {
         ObjectNode o = NODES.objectNode();
         ArrayNode results = o.putArray("results");
-        for (Results.FoundBackup b : page.results()) {
-            ObjectNode x = results.addObject().put("vcenter", b.vcenter()).put("moref", b.moref()).put("uuid", b.uuid())
-                    .put("vmName", b.vmName()).put("ref", b.ref()).put("status", b.status().name());
-            x.put("startedAt", b.startedAt() == null ? null : b.startedAt().toString());
-            x.put("finishedAt", b.finishedAt() == null ? null : b.finishedAt().toString());
-            if (b.sizeBytes() != null) x.put("sizeBytes", b.sizeBytes()); else x.putNull("sizeBytes");
-        }
+        page.results().forEach(b -> results.add(result(b)));
         o.putArray("failures");
         o.put("nextCursor", page.nextCursor());
         return o;
+    }
+
+    /**
+     * One point of a result page. A field without a value is left out rather than written as null (its reader takes
+     * a missing field as null): about 30 bytes less a point, so more points fit in a page.
+     */
+    private static ObjectNode result(Results.FoundBackup b) {
+        ObjectNode x = NODES.objectNode();
+        putIfPresent(x, "vcenter", b.vcenter());
+        putIfPresent(x, "moref", b.moref());
+        putIfPresent(x, "uuid", b.uuid());
+        putIfPresent(x, "vmName", b.vmName());
+        x.put("ref", b.ref()).put("status", b.status().name());
+        if (b.startedAt() != null) x.put("startedAt", b.startedAt().toString());
+        if (b.finishedAt() != null) x.put("finishedAt", b.finishedAt().toString());
+        if (b.sizeBytes() != null) x.put("sizeBytes", b.sizeBytes());
+        return x;
+    }
+
+    /** UTF-8 bytes of one point's JSON in a result page (without the comma before it). */
+    public static int resultBytes(Results.FoundBackup b) {
+        return TREES.bytes(result(b)).length;
+    }
+
+    /** UTF-8 bytes of a result page's JSON, as a state carries it. */
+    public static int resultPageBytes(Results.ResultPage page) {
+        return TREES.bytes(resultPage(page)).length;
     }
 
     /**

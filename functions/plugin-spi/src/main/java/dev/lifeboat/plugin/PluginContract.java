@@ -157,7 +157,7 @@ public abstract class PluginContract {
         int pages = 0;
         do {
             Results.ResultPage page = plugin().listResultPage(session(), before, cursor);
-            assertTrue(CommandJson.resultPage(page).toString().length() <= 32 * 1024, "a page stays below 32 KB");
+            assertTrue(CommandJson.resultPageBytes(page) <= BackupPlugin.RESULT_PAGE_BYTES, "a page stays within its budget");
             found.addAll(page.results());
             cursor = page.nextCursor();
             pages++;

@@ -2,6 +2,7 @@ package dev.lifeboat.plugin.networker;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.ResultPageBudget;
 import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.TerminalError;
 import java.time.Instant;
@@ -29,13 +30,13 @@ import java.util.List;
  * before the offset only moves others forward, so they are read twice (recorded once), not skipped.
  */
 final class NetworkerResultPages {
-    /** Backups asked for per request: about 420 bytes each in Lifeboat's answer; the page ends early on its size. */
+    /**
+     * Backups asked for per request: about 420 bytes each in Lifeboat's answer. A page ends early when the next one
+     * would pass {@link dev.lifeboat.plugin.BackupPlugin#RESULT_PAGE_BYTES} (long names), and the next starts there.
+     */
     static final int PAGE_SIZE = 60;
-    /** Characters of JSON a page of ours may hold; longer names end the page early, and the next starts there. */
-    static final int MAX_ANSWER_CHARS = dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS;
     private static final String FIELDS = "id,saveTime,creationTime,completionTime,retentionTime,size,name,clientHostname,vmInformation";
     private static final DateTimeFormatter QUERY_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
-    private static final int EMPTY_PAGE_CHARS = CommandJson.resultPage(new Results.ResultPage(List.of(), null)).toString().length();
 
     private NetworkerResultPages() {}
 
@@ -68,17 +69,15 @@ final class NetworkerResultPages {
             more = items.size() >= PAGE_SIZE || count != null && count.canConvertToLong() && count.asLong() > offset + items.size();
         }
         List<Results.FoundBackup> found = new ArrayList<>();
-        int chars = EMPTY_PAGE_CHARS + 40;
+        ResultPageBudget budget = new ResultPageBudget(40);
         int consumed = 0;
         for (JsonNode b : items) {
             Results.FoundBackup f = found(b, since, upper, now);
             if (f != null) {
-                int size = CommandJson.resultPage(new Results.ResultPage(List.of(f), null)).toString().length() - EMPTY_PAGE_CHARS + 1;
-                if (chars + size > MAX_ANSWER_CHARS) {
+                if (!budget.take(f)) {
                     more = true;
                     break;
                 }
-                chars += size;
                 found.add(f);
             }
             consumed++;

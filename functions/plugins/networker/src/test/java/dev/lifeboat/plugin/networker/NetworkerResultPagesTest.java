@@ -91,8 +91,8 @@ class NetworkerResultPagesTest {
         boolean cutBySize = false;
         do {
             Results.ResultPage page = nw.plugin.listResultPage(nw.session(), since, cursor);
-            int chars = CommandJson.resultPage(page).toString().length();
-            assertTrue(chars <= 32 * 1024, "page " + pages + " has " + chars + " characters");
+            int bytes = CommandJson.resultPageBytes(page);
+            assertTrue(bytes <= dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_BYTES, "page " + pages + " has " + bytes + " bytes");
             found.addAll(page.results());
             cursor = page.nextCursor();
             cutBySize |= cursor != null && page.results().size() < NetworkerResultPages.PAGE_SIZE;

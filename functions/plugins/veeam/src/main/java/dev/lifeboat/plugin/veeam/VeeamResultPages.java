@@ -30,13 +30,13 @@ import java.util.Map;
 final class VeeamResultPages {
     /**
      * Points per query page: as many as one answer holds, so that a query page is one plugin call. A point takes about
-     * 260 bytes of JSON in Lifeboat's answer (vCenter and VM names of 10 to 15 characters), and up to 320 with names of
-     * 80 characters together: 64 of them stay within {@link dev.lifeboat.plugin.BackupPlugin#RESULT_PAGE_CHARS}. Longer
-     * ones end the answer early (cursor {@code <page>.<points of it already answered>}). With pages of 100, every
-     * page was split into two answers of 78 and 22 points: twice the plugin calls and Record tasks per point.
+     * 230 bytes of JSON in Lifeboat's answer (vCenter and VM names of 10 to 15 characters; absent fields are left out),
+     * and up to 290 with names of 80 characters together: 84 of those stay within
+     * {@link dev.lifeboat.plugin.BackupPlugin#RESULT_PAGE_BYTES}. Longer ones end the answer early (cursor
+     * {@code <page>.<points of it already answered>}). With pages of 100 in answers of 20 KB, every page was split into
+     * two answers of 78 and 22 points: twice the plugin calls and Record tasks per point.
      */
-    static final int PAGE_SIZE = 64;
-    private static final int EMPTY_PAGE_CHARS = dev.lifeboat.plugin.CommandJson.resultPage(new Results.ResultPage(List.of(), null)).toString().length();
+    static final int PAGE_SIZE = 84;
     private static final String VM_REF_PREFIX = "urn:vmware:vm:";
 
     private VeeamResultPages() {}
@@ -60,7 +60,7 @@ final class VeeamResultPages {
         List<JsonNode> points = items(doc);
         Map<String, String> roots = null;
         List<Results.FoundBackup> found = new ArrayList<>();
-        int chars = EMPTY_PAGE_CHARS + 40;
+        dev.lifeboat.plugin.ResultPageBudget budget = new dev.lifeboat.plugin.ResultPageBudget(40);
         for (int k = skip; k < points.size(); k++) {
             JsonNode p = points.get(k);
             String objRef = text(p, "HierarchyObjRef");
@@ -75,11 +75,9 @@ final class VeeamResultPages {
             // A VM restore point has one time, when its processing began (§1.9): it is the start and the end.
             Results.FoundBackup f = new Results.FoundBackup(roots.get(rest.substring(0, dot).toLowerCase(Locale.ROOT)), rest.substring(dot + 1), null,
                     vmName, VeeamPlugin.pointId(p), Results.BackupResult.Status.SUCCESS, created, created, null);
-            int size = dev.lifeboat.plugin.CommandJson.resultPage(new Results.ResultPage(List.of(f), null)).toString().length() - EMPTY_PAGE_CHARS + 1;
-            if (chars + size > dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS) {
+            if (!budget.take(f)) {
                 return new Results.ResultPage(found, page + "." + k);
             }
-            chars += size;
             found.add(f);
         }
         Integer pages = integer(field(doc, "PagingInfo"), "PagesCount");

@@ -1,6 +1,7 @@
 package dev.lifeboat.plugin.vmware;
 
 import dev.lifeboat.plugin.CommandJson;
+import dev.lifeboat.plugin.ResultPageBudget;
 import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.TerminalError;
 import dev.lifeboat.plugin.vmware.SnapshotRefs.PointRef;
@@ -35,10 +36,8 @@ import java.util.Map;
 final class SnapshotResultPages {
     /** VMs per answer: about 330 bytes per snapshot in the page, and most VMs have none or one new. */
     static final int MAX_OBJECTS = 50;
-    static final int MAX_ANSWER_CHARS = dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_CHARS;
     static final int MAX_RESTARTS = 3;
     private static final List<String> PATHS = List.of("name", "config.instanceUuid", "snapshot");
-    private static final int EMPTY_PAGE_CHARS = CommandJson.resultPage(new Results.ResultPage(List.of(), null)).toString().length();
 
     private SnapshotResultPages() {}
 
@@ -97,7 +96,7 @@ final class SnapshotResultPages {
         }
         List<Results.FoundBackup> found = new ArrayList<>();
         List<String> rest = new ArrayList<>();
-        int chars = EMPTY_PAGE_CHARS + 200;
+        ResultPageBudget budget = new ResultPageBudget(200);
         for (Map.Entry<Moref, Map<String, Node>> vm : answer.objects().entrySet()) {
             if (!rest.isEmpty()) {
                 rest.add(vm.getKey().value());
@@ -105,12 +104,10 @@ final class SnapshotResultPages {
             }
             List<Results.FoundBackup> mine = found(vcenter, vm.getKey(), vm.getValue(), since);
             for (int i = skipFirst; i < mine.size(); i++) {
-                int size = CommandJson.resultPage(new Results.ResultPage(List.of(mine.get(i)), null)).toString().length() - EMPTY_PAGE_CHARS + 1;
-                if (chars + size > MAX_ANSWER_CHARS) {
+                if (!budget.take(mine.get(i))) {
                     rest.add(vm.getKey().value() + ":" + i);
                     break;
                 }
-                chars += size;
                 found.add(mine.get(i));
             }
             skipFirst = 0;

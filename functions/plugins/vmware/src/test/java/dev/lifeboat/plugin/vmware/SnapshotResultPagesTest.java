@@ -60,8 +60,8 @@ class SnapshotResultPagesTest {
         int pages = 0;
         do {
             Results.ResultPage page = plugin.listResultPage(session(), before, cursor);
-            int chars = CommandJson.resultPage(page).toString().length();
-            assertTrue(chars <= 32 * 1024, "page " + pages + " has " + chars + " characters");
+            int bytes = CommandJson.resultPageBytes(page);
+            assertTrue(bytes <= dev.lifeboat.plugin.BackupPlugin.RESULT_PAGE_BYTES, "page " + pages + " has " + bytes + " bytes");
             found.addAll(page.results());
             cursor = page.nextCursor();
             assertTrue(cursor == null || cursor.length() < 200, "a bounded cursor: " + cursor);
