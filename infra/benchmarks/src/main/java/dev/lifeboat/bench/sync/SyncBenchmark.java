@@ -74,9 +74,10 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
  *
  * <p>Seeding (not timed): N VMs in Lifeboat (batch writes) and in the simulator's vCenter, each with one restore point
  * made two days ago that Lifeboat already knows (a SUCCESS backup), and a mark as if the last run had ended ten
- * minutes ago; then 1 % of the VMs get a new restore point and 0.1 % lose theirs (expired). Then, after
- * {@link #WARM_UP_RUNS} untimed, {@link #RUNS} runs are timed, each from that same state (the mark, discoveries and
- * expiries of the run before are taken back), and their median shown. It
+ * minutes ago; then 1 % of the VMs get a new restore point and 0.1 % lose theirs (expired). Every N is seeded first,
+ * each on stand-ins of its own; then, after {@link #WARM_UP_RUNS} untimed rounds, {@link #RUNS} rounds are timed, a run
+ * of each N per round, each from its seeded state (the mark, discoveries and expiries of the run before are taken
+ * back), and the median run of each N is shown. It
  * prints per N the run time, state transitions, Lambda invocations, the largest state payload, the requests to the
  * backup system and the DynamoDB units; the run-time ratio to the smallest N measured in the same run; and the
  * transitions and Step Functions cost of 1,000 one-hour backups, from two backup-lifecycle runs of different lengths.
@@ -97,29 +98,50 @@ public final class SyncBenchmark {
         if (sizes.isEmpty()) sizes = List.of(1_000, 10_000, 100_000);
         System.out.printf("%9s %9s %12s %8s %14s %12s %10s %10s %9s %8s %8s%n", "VMs", "run s", "transitions", "lambdas",
                 "largest state", "veeam reqs", "read RCU", "write WCU", "new", "expired", "ratio");
-        Double base = null;
-        for (int n : sizes) {
-            Row row = syncRun(n);
-            base = base == null ? row.seconds : base;
-            System.out.printf("%9d %9.1f %12d %8d %14d %12d %10.0f %10.0f %9s %8s %8.2f%n", n, row.seconds, row.transitions, row.lambdas,
-                    row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired + "/" + row.gone, row.seconds / base);
-            System.out.println("          largest input, output or task result: " + row.largest + " B in state " + row.largestState
-                    + (row.largest <= 32_768 ? " (within 32 KB)" : " (OVER 32 KB)"));
-            System.out.println("          run s of the " + RUNS + " runs from the same seeded state (the median is shown; " + WARM_UP_RUNS + " untimed before them): " + row.runs);
-            System.out.println("          where the time went (that run): " + row.timeByState);
-            System.out.println("          DynamoDB requests of the run (summed round trips): " + row.dynamoRequests);
-            System.out.println("          CPU of that run: " + row.cpu);
-            if (!row.ok) System.out.println("          the run did not succeed: " + row.detail);
+        List<Seeded> seeded = new ArrayList<>();
+        try {
+            for (int n : sizes) seeded.add(seed(n));
+            Map<Integer, List<Row>> runs = new java.util.LinkedHashMap<>();
+            seeded.forEach(d -> runs.put(d.n(), new ArrayList<>()));
+            // Round by round, each N once: this machine's speed drifts over minutes (the same run of 10,000 VMs took
+            // 0.7 s in one hour and 0.9 s in the next), and runs of one N after another would put that drift into the
+            // ratio. So every N meets the same drift, and each round's runs also give a ratio of their own.
+            for (int round = -WARM_UP_RUNS; round < RUNS; round++) {
+                for (Seeded d : seeded) {
+                    Row row = timed(d);
+                    if (round >= 0) runs.get(d.n()).add(row);
+                }
+            }
+            List<Row> base = runs.get(sizes.get(0));
+            for (int n : sizes) {
+                List<Row> all = runs.get(n);
+                Row row = median(all);
+                System.out.printf("%9d %9.1f %12d %8d %14d %12d %10.0f %10.0f %9s %8s %8.2f%n", n, row.seconds, row.transitions, row.lambdas,
+                        row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired + "/" + row.gone,
+                        row.seconds / median(base).seconds);
+                System.out.println("          largest input, output or task result: " + row.largest + " B in state " + row.largestState
+                        + (row.largest <= 32_768 ? " (within 32 KB)" : " (OVER 32 KB)"));
+                System.out.println("          run s of the " + RUNS + " rounds (the median is shown; " + WARM_UP_RUNS + " untimed before them): " + seconds(all));
+                if (n != sizes.get(0)) {
+                    List<Double> paired = new ArrayList<>();
+                    for (int k = 0; k < all.size(); k++) paired.add(all.get(k).seconds / base.get(k).seconds);
+                    System.out.println("          ratio to " + sizes.get(0) + " VMs within each round: " + paired.stream()
+                            .map(r -> String.format("%.2f", r)).collect(java.util.stream.Collectors.joining(", ")) + " (median "
+                            + String.format("%.2f", paired.stream().sorted().toList().get(paired.size() / 2)) + ")");
+                }
+                System.out.println("          where the time went (that run): " + row.timeByState);
+                System.out.println("          DynamoDB requests of the run (summed round trips): " + row.dynamoRequests);
+                System.out.println("          CPU of that run: " + row.cpu);
+                if (!row.ok) System.out.println("          the run did not succeed: " + row.detail);
+            }
+        } finally {
+            for (Seeded d : seeded) d.setup().close();
         }
         lifecycleCost();
     }
 
     record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, String largestState, long requests, double reads,
-               double writes, int discovered, int fresh, int expired, int gone, String timeByState, String dynamoRequests, String cpu, String runs) {
-        Row withRuns(String all) {
-            return new Row(ok, detail, seconds, transitions, lambdas, largest, largestState, requests, reads, writes, discovered, fresh, expired, gone,
-                    timeByState, dynamoRequests, cpu, all);
-        }
+               double writes, int discovered, int fresh, int expired, int gone, String timeByState, String dynamoRequests, String cpu) {
     }
 
     /**
@@ -168,8 +190,12 @@ public final class SyncBenchmark {
     /** Between a reset and its run: the stand-ins' background work (collections) is not the run's. */
     static final Duration SETTLE = Duration.ofMillis(1500);
 
-    static Row syncRun(int n) throws Exception {
-        try (Setup s = new Setup(Duration.ZERO)) {
+    /** One N's stand-ins, seeded, kept open while the rounds run: a Setup of its own (dynalite, simulator, runner). */
+    record Seeded(int n, Setup setup, Instant now, List<VirtualMachine> freshVms, List<Backup> goneBackups) {}
+
+    static Seeded seed(int n) throws Exception {
+        Setup s = new Setup(Duration.ZERO);
+        try {
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
             List<VirtualMachine> vms = new ArrayList<>();
             List<Backup> known = new ArrayList<>();
@@ -201,23 +227,32 @@ public final class SyncBenchmark {
                 s.sim.deleteRestorePoint(oldPoints.get(i));
                 goneBackups.add(known.get(i));
             }
-            List<Row> rows = new ArrayList<>();
-            for (int run = -WARM_UP_RUNS; run < RUNS; run++) {
-                reset(s, now, freshVms, goneBackups);
-                // The seeding's garbage is collected before the clock starts, not during the run it happened to precede;
-                // and dynalite, whose collector the reset's writes may have set going over a table of N VMs, is left a
-                // moment to finish, as a run every 10 minutes finds it idle.
-                System.gc();
-                Thread.sleep(SETTLE.toMillis());
-                Row row = timedRun(s, freshVms.size(), goneBackups.size());
-                if (run >= 0) rows.add(row);
-            }
-            List<Row> bySeconds = new ArrayList<>(rows);
-            bySeconds.sort(java.util.Comparator.comparingDouble(Row::seconds));
-            Row median = bySeconds.get(bySeconds.size() / 2);
-            String all = rows.stream().map(r -> String.format("%.1f", r.seconds)).collect(java.util.stream.Collectors.joining(", "));
-            return median.withRuns(all);
+            return new Seeded(n, s, now, freshVms, goneBackups);
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
         }
+    }
+
+    /** One run from the seeded state. */
+    static Row timed(Seeded d) throws Exception {
+        reset(d.setup(), d.now(), d.freshVms(), d.goneBackups());
+        // The seeding's garbage is collected before the clock starts, not during the run it happened to precede; and
+        // dynalite, whose collector the reset's writes may have set going over a table of N VMs, is left a moment to
+        // finish, as a run every 10 minutes finds it idle.
+        System.gc();
+        Thread.sleep(SETTLE.toMillis());
+        return timedRun(d.setup(), d.freshVms().size(), d.goneBackups().size());
+    }
+
+    static Row median(List<Row> rows) {
+        List<Row> bySeconds = new ArrayList<>(rows);
+        bySeconds.sort(java.util.Comparator.comparingDouble(Row::seconds));
+        return bySeconds.get(bySeconds.size() / 2);
+    }
+
+    static String seconds(List<Row> rows) {
+        return rows.stream().map(r -> String.format("%.1f", r.seconds)).collect(java.util.stream.Collectors.joining(", "));
     }
 
     /**
@@ -266,7 +301,7 @@ public final class SyncBenchmark {
         return new Row(ok, ok ? "" : e.error() + " " + e.cause() + " " + report, seconds, e.transitions(), e.events("LambdaInvoked").size(),
                 e.largestPayloadBytes(), e.limits().path("largestPayloadState").asText("?"), s.http.requests.get(), s.capacity.reads.sum(), s.capacity.writes.sum(),
                 report == null ? 0 : report.path("discovered").asInt(), fresh, report == null ? 0 : report.path("expired").asInt(), gone, timeByState,
-                s.capacity.summary(), cpu, null);
+                s.capacity.summary(), cpu);
     }
 
     /**
