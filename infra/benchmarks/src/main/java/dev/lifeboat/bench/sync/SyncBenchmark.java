@@ -183,10 +183,13 @@ public final class SyncBenchmark {
     /** Timed runs per N, from the same seeded state: the median is what the table shows (this machine's timing varies). */
     static final int RUNS = 5;
     /**
-     * Runs before those, not counted: warm Lambdas, as a run every 10 minutes finds them. The first run of each N also
-     * compiled the code paths its sizes take, and was the slowest of every series (5.3 s against 3.2 and 2.8 s).
+     * Rounds before those, not counted: warm Lambdas whose hot code the JIT has compiled, as runs every 10 minutes
+     * find them. The first run of each N compiled the code paths its sizes take, and was the slowest of every series
+     * (5.3 s against 3.2 and 2.8 s). After two, C2 was still compiling through every timed run of 100,000 VMs (JFR:
+     * about 1 s of compile time within each, single compiles of up to 450 ms, on two cores): the JVM's CPU per run
+     * was 0.8 to 1.1 s, and 0.5 s after six.
      */
-    static final int WARM_UP_RUNS = 2;
+    static final int WARM_UP_RUNS = 6;
     /** Between a reset and its run: the stand-ins' background work (collections) is not the run's. */
     static final Duration SETTLE = Duration.ofMillis(1500);
 
