@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
 import dev.lifeboat.domain.backup.ResultsSync;
 import dev.lifeboat.domain.backup.SyncRepository.Mark;
+import dev.lifeboat.domain.backup.SyncRepository.PointPage;
 import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.common.Page;
 import dev.lifeboat.domain.common.PageRequest;
@@ -18,11 +20,14 @@ import dev.lifeboat.plugin.Command;
 import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.Operation;
 import dev.lifeboat.plugin.Refs;
+import dev.lifeboat.store.RoundTrips;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -234,14 +239,14 @@ final class ResultsSyncTasks {
         List<JsonNode> results = new ArrayList<>();
         page.path("results").forEach(results::add);
         // The page's VMs by pointer and, read beside them, the backups Lifeboat already has of the listed points.
-        dev.lifeboat.domain.backup.SyncRepository.PointPage looked = services.syncStore.pointPage(datacenter,
+        PointPage looked = services.syncStore.pointPage(datacenter,
                 results.stream().map(r -> new Hypervisor(text(r, "vcenter"), text(r, "moref"), text(r, "uuid"))).toList(),
                 results.stream().map(r -> text(r, "ref")).toList());
         List<Optional<VirtualMachine>> found = new ArrayList<>(looked.vms());
         // No pointer: a VM written before pointers existed, or not Lifeboat's; the index decides, a Query each.
         List<Integer> unresolved = new ArrayList<>();
         for (int i = 0; i < found.size(); i++) if (found.get(i).isEmpty()) unresolved.add(i);
-        List<Optional<VirtualMachine>> fromIndex = dev.lifeboat.store.RoundTrips.each(unresolved, i -> services.syncStore.vmByHypervisor(datacenter,
+        List<Optional<VirtualMachine>> fromIndex = RoundTrips.each(unresolved, i -> services.syncStore.vmByHypervisor(datacenter,
                 text(results.get(i), "vcenter"), text(results.get(i), "moref"), text(results.get(i), "uuid")));
         for (int k = 0; k < unresolved.size(); k++) found.set(unresolved.get(k), fromIndex.get(k));
         for (int i = 0; i < results.size(); i++) {
@@ -258,10 +263,10 @@ final class ResultsSyncTasks {
         if (newest != null) run.put("newest", newest.toString());
         // Only the backups the listed references name, read by key a hundred at a time (those of VMs the index found
         // now); the page's discoveries are written a transaction per hundred items.
-        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = new HashMap<>(looked.knownByVm());
+        Map<String, List<Backup>> knownByVm = new HashMap<>(looked.knownByVm());
         Map<String, Set<String>> refs = new HashMap<>();
         byVm.forEach((vm, seen) -> seen.forEach(o -> {
-            if (!knownByVm.containsKey(vm.id())) refs.computeIfAbsent(vm.id(), id -> new java.util.HashSet<>()).add(o.ref());
+            if (!knownByVm.containsKey(vm.id())) refs.computeIfAbsent(vm.id(), id -> new HashSet<>()).add(o.ref());
         }));
         if (!refs.isEmpty()) knownByVm.putAll(services.syncStore.backupsByRef(refs));
         add(run, services.sync.recordNew(byVm, knownByVm));
@@ -274,15 +279,15 @@ final class ResultsSyncTasks {
     private void recordHeld(ObjectNode run, JsonNode page) {
         Map<String, Set<String>> held = new LinkedHashMap<>();
         for (JsonNode h : page.path("held")) {
-            Set<String> refs = new java.util.HashSet<>();
+            Set<String> refs = new HashSet<>();
             h.path("refs").forEach(r -> refs.add(r.asText()));
             held.put(h.path("vmId").asText(), refs);
         }
         // The VMs of a command are consecutive in the VM listing, as the index of held backups sorts them: their
         // backups are one range, read in pages of 1 MB instead of a Query per VM.
-        Map<String, List<dev.lifeboat.domain.backup.Backup>> knownByVm = held.isEmpty() ? Map.of()
-                : services.syncStore.heldBackups(run.get("datacenter").asText(), java.util.Collections.min(held.keySet()),
-                        java.util.Collections.max(held.keySet()));
+        Map<String, List<Backup>> knownByVm = held.isEmpty() ? Map.of()
+                : services.syncStore.heldBackups(run.get("datacenter").asText(), Collections.min(held.keySet()),
+                        Collections.max(held.keySet()));
         ResultsSync.Outcome expired = services.sync.expireUnheld(held, knownByVm, Instant.parse(run.get("startedAt").asText()),
                 run.hasNonNull("expireRequestedBefore") ? Instant.parse(run.get("expireRequestedBefore").asText()) : null);
         List<ErrorInfo> skipped = new ArrayList<>();
