@@ -55,7 +55,7 @@ class ResultsSyncAtScaleTest {
     void fiveThousandConfiguredVmsSynchroniseWithEveryStateBelow32Kb(URI dynalite) throws Exception {
         f = new VeeamSyncFixture(dynalite, Map.of());
         List<VirtualMachine> vms = f.seed(5_000, 2);
-        // 334 new points: four pages of the NEW phase (96 points a page).
+        // 334 new points: four pages of the NEW phase (84 points a Veeam page).
         Map<String, String> fresh = refsByVm(vms, 15, Instant.now().minusSeconds(60));
 
         Execution e = f.runSync();

@@ -113,12 +113,13 @@ public final class SyncBenchmark {
                 }
             }
             List<Row> base = runs.get(sizes.get(0));
+            double baseSeconds = median(base).seconds;
             for (int n : sizes) {
                 List<Row> all = runs.get(n);
                 Row row = median(all);
                 System.out.printf("%9d %9.1f %12d %8d %14d %12d %10.0f %10.0f %9s %8s %8.2f%n", n, row.seconds, row.transitions, row.lambdas,
                         row.largest, row.requests, row.reads, row.writes, row.discovered + "/" + row.fresh, row.expired + "/" + row.gone,
-                        row.seconds / median(base).seconds);
+                        row.seconds / baseSeconds);
                 System.out.println("          largest input, output or task result: " + row.largest + " B in state " + row.largestState
                         + (row.largest <= 32_768 ? " (within 32 KB)" : " (OVER 32 KB)"));
                 System.out.println("          run s of the " + RUNS + " rounds (the median is shown; " + WARM_UP_RUNS + " untimed before them): " + seconds(all));

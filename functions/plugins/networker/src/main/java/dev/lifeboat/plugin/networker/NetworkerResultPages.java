@@ -1,7 +1,6 @@
 package dev.lifeboat.plugin.networker;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.ResultPageBudget;
 import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.TerminalError;

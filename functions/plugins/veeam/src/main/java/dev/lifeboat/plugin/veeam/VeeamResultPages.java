@@ -7,6 +7,7 @@ import static dev.lifeboat.plugin.veeam.VeeamJson.items;
 import static dev.lifeboat.plugin.veeam.VeeamJson.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lifeboat.plugin.ResultPageBudget;
 import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.TerminalError;
 import java.time.Instant;
@@ -60,7 +61,7 @@ final class VeeamResultPages {
         List<JsonNode> points = items(doc);
         Map<String, String> roots = null;
         List<Results.FoundBackup> found = new ArrayList<>();
-        dev.lifeboat.plugin.ResultPageBudget budget = new dev.lifeboat.plugin.ResultPageBudget(40);
+        ResultPageBudget budget = new ResultPageBudget(40);
         for (int k = skip; k < points.size(); k++) {
             JsonNode p = points.get(k);
             String objRef = text(p, "HierarchyObjRef");

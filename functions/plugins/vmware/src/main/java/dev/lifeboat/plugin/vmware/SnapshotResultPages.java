@@ -1,6 +1,5 @@
 package dev.lifeboat.plugin.vmware;
 
-import dev.lifeboat.plugin.CommandJson;
 import dev.lifeboat.plugin.ResultPageBudget;
 import dev.lifeboat.plugin.Results;
 import dev.lifeboat.plugin.TerminalError;
