@@ -127,11 +127,15 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
     /**
      * The pointers ({@link Keys#backupRef}) from the references {@code next} has and {@code previous} had not to the
      * backup, written in the same transaction as the backup: results sync reads them by key to tell a listed restore
-     * point Lifeboat knows from a new one. Unconditional: a reference names one backup of the VM.
+     * point Lifeboat knows from a new one. Unconditional: a reference names one backup of the VM. None for a reference
+     * by which the backup's own key is found ({@link Backup#keyedBy}): a discovery of a point listed with its start is
+     * read by the key derived from that point, so its pointer would be a second write for nothing (half the writes of
+     * a discovery).
      */
     static List<Map<String, AttributeValue>> refItems(Backup previous, Backup next) {
         java.util.Set<String> refs = refsOf(next);
         if (previous != null) refs.removeAll(refsOf(previous));
+        refs.removeIf(next::keyedBy);
         List<Map<String, AttributeValue>> items = new java.util.ArrayList<>(refs.size());
         for (String ref : refs) {
             Map<String, AttributeValue> item = new HashMap<>(Keys.backupRef(next.vm(), ref));

@@ -12,7 +12,9 @@ import dev.lifeboat.domain.vm.VirtualMachine;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -80,12 +82,12 @@ public final class DynamoSyncStore implements SyncRepository {
 
     @Override
     public List<Optional<VirtualMachine>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
-        return pointPage(datacenter, identities, java.util.Collections.nCopies(identities.size(), (String) null)).vms();
+        return pointPage(datacenter, identities, Collections.nCopies(identities.size(), (ListedPoint) null)).vms();
     }
 
     @Override
-    public PointPage pointPage(String datacenter, List<Hypervisor> identities, List<String> refs) {
-        if (refs.size() != identities.size()) throw new IllegalArgumentException("one reference per identity, or null");
+    public PointPage pointPage(String datacenter, List<Hypervisor> identities, List<ListedPoint> points) {
+        if (points.size() != identities.size()) throw new IllegalArgumentException("one point per identity, or null");
         List<String[]> keysOf = identities.stream().map(h -> new String[] {Keys.hypervisor(datacenter, h.vcenter(), h.moref(), null),
                 Keys.hypervisor(datacenter, null, null, h.uuid())}).toList();
         Map<String, String> vmOf = new HashMap<>(); // by hypervisor key
@@ -93,26 +95,22 @@ public final class DynamoSyncStore implements SyncRepository {
         // point names its VM by moref, so the uuid pointers are rarely read at all.
         readPointers(keysOf.stream().map(keys -> keys[0] != null ? keys[0] : keys[1]).filter(Objects::nonNull).toList(), vmOf);
         readPointers(keysOf.stream().filter(keys -> keys[0] != null && keys[1] != null && !vmOf.containsKey(keys[0])).map(keys -> keys[1]).toList(), vmOf);
-        // The VMs the pointers name and, beside them, the reference pointers of the points listed with those VMs: a VM
-        // that turns out not to match leaves its references unused.
-        List<Map<String, AttributeValue>> keys = new ArrayList<>(vmOf.values().stream().distinct().map(Keys::vm).toList());
-        Map<String, String> vmOfRefPointer = new HashMap<>(); // REF pointer PK -> VM id
+        // The VMs the pointers name and, beside them, the keys of the backups of the points listed with those VMs: a VM
+        // that turns out not to match leaves its backups unused.
+        List<Map<String, AttributeValue>> vmKeys = vmOf.values().stream().distinct().map(Keys::vm).toList();
+        PointKeys backupKeys = new PointKeys();
         for (int k = 0; k < identities.size(); k++) {
-            if (refs.get(k) == null) continue;
+            if (points.get(k) == null) continue;
             for (String hypervisorKey : keysOf.get(k)) {
                 String vm = hypervisorKey == null ? null : vmOf.get(hypervisorKey);
-                if (vm == null) continue;
-                Map<String, AttributeValue> ref = Keys.backupRef(vm, refs.get(k));
-                if (vmOfRefPointer.put(s(ref, LifeboatTable.PK), vm) == null) keys.add(ref);
+                if (vm != null) backupKeys.add(vm, points.get(k));
             }
         }
         Map<String, VirtualMachine> vms = new HashMap<>();
-        List<String[]> backupsNamed = new ArrayList<>(); // {VM id, backup id} of each reference pointer found
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(vmKeys);
+        keys.addAll(backupKeys.keys);
         BatchReads.get(dynamo, table, keys, i -> {
-            String vmOfRef = vmOfRefPointer.get(s(i, LifeboatTable.PK));
-            if (vmOfRef != null) {
-                backupsNamed.add(new String[] {vmOfRef, s(i, "backupId")});
-            } else {
+            if (!backupKeys.accept(i)) {
                 VirtualMachine vm = DynamoVmStore.vm(i);
                 vms.put(vm.id(), vm);
             }
@@ -120,8 +118,7 @@ public final class DynamoSyncStore implements SyncRepository {
         List<Optional<VirtualMachine>> found = matched(keysOf, vmOf, vms);
         Map<String, List<Backup>> knownByVm = new HashMap<>();
         found.forEach(vm -> vm.ifPresent(v -> knownByVm.putIfAbsent(v.id(), new ArrayList<>())));
-        readBackups(backupsNamed.stream().filter(named -> knownByVm.containsKey(named[0])).map(named -> Keys.backup(named[0], named[1])).toList(),
-                knownByVm);
+        backupKeys.finish(knownByVm);
         return new PointPage(found, knownByVm);
     }
 
@@ -149,22 +146,66 @@ public final class DynamoSyncStore implements SyncRepository {
     }
 
     @Override
-    public Map<String, List<Backup>> backupsByRef(Map<String, Set<String>> refsByVm) {
+    public Map<String, List<Backup>> backupsOf(Map<String, Set<ListedPoint>> pointsByVm) {
+        PointKeys backupKeys = new PointKeys();
         Map<String, List<Backup>> byVm = new HashMap<>();
-        List<Map<String, AttributeValue>> refKeys = new ArrayList<>();
-        Map<String, String> vmOfPointer = new HashMap<>(); // pointer PK -> VM id
-        refsByVm.forEach((vm, refs) -> {
+        pointsByVm.forEach((vm, points) -> {
             byVm.put(vm, new ArrayList<>());
-            refs.forEach(ref -> {
-                Map<String, AttributeValue> key = Keys.backupRef(vm, ref);
-                refKeys.add(key);
-                vmOfPointer.put(s(key, LifeboatTable.PK), vm);
-            });
+            points.forEach(p -> backupKeys.add(vm, p));
         });
-        List<Map<String, AttributeValue>> backupKeys = new ArrayList<>();
-        BatchReads.get(dynamo, table, refKeys, i -> backupKeys.add(Keys.backup(vmOfPointer.get(s(i, LifeboatTable.PK)), s(i, "backupId"))));
-        readBackups(backupKeys, byVm);
+        BatchReads.get(dynamo, table, backupKeys.keys, backupKeys::accept);
+        backupKeys.finish(byVm);
         return byVm;
+    }
+
+    /**
+     * Where Lifeboat's backup of a listed point may be, read in one batch: the point's reference pointer (Lifeboat's own
+     * backups, and discoveries that have one), and the key a discovery of it has ({@link Backup#keyedBy}), which
+     * needs no pointer. A backup a pointer names is then read by its key, unless it was read already.
+     */
+    private final class PointKeys {
+        final List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        private final Map<String, String> vmOfRefPointer = new HashMap<>(); // reference pointer PK -> VM id
+        private final Set<String> discoveryKeys = new HashSet<>();
+        private final List<Backup> read = new ArrayList<>();
+        private final List<String[]> named = new ArrayList<>(); // {VM id, backup id} of each reference pointer read
+
+        void add(String vm, ListedPoint point) {
+            Map<String, AttributeValue> ref = Keys.backupRef(vm, point.ref());
+            if (vmOfRefPointer.put(s(ref, LifeboatTable.PK), vm) == null) keys.add(ref);
+            if (point.startedAt() != null) {
+                Map<String, AttributeValue> discovery = Keys.backup(vm, Backup.discoveredId(vm, point.ref(), point.startedAt()));
+                if (discoveryKeys.add(itemKey(discovery))) keys.add(discovery);
+            }
+        }
+
+        /** Takes {@code item} if one of these keys read it. @return whether it did */
+        boolean accept(Map<String, AttributeValue> item) {
+            String vmOfRef = vmOfRefPointer.get(s(item, LifeboatTable.PK));
+            if (vmOfRef != null) {
+                named.add(new String[] {vmOfRef, s(item, "backupId")});
+                return true;
+            }
+            if (discoveryKeys.contains(itemKey(item))) {
+                read.add(DynamoBackupStore.backup(item));
+                return true;
+            }
+            return false;
+        }
+
+        /** Adds the backups found to their VM's list in {@code byVm}, each once, for the VMs it has an entry for. */
+        void finish(Map<String, List<Backup>> byVm) {
+            Set<String> have = new HashSet<>();
+            for (Backup b : read) {
+                if (byVm.containsKey(b.vm()) && have.add(itemKey(Keys.backup(b.vm(), b.id())))) byVm.get(b.vm()).add(b);
+            }
+            readBackups(named.stream().filter(n -> byVm.containsKey(n[0])).map(n -> Keys.backup(n[0], n[1]))
+                    .filter(key -> !have.contains(itemKey(key))).toList(), byVm);
+        }
+    }
+
+    private static String itemKey(Map<String, AttributeValue> item) {
+        return s(item, LifeboatTable.PK) + "\n" + s(item, LifeboatTable.SK);
     }
 
     /** The backups of {@code keys} (those a reference pointer names), added to their VM's list in {@code byVm}. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.SyncRepository.ListedPoint;
 import dev.lifeboat.domain.backup.Trigger;
 import dev.lifeboat.domain.vm.Hypervisor;
 import dev.lifeboat.domain.vm.VirtualMachine;
@@ -76,7 +77,7 @@ class BackfillTest {
         Backup running = backup("01JB0000000000000000000033", "vm9", Trigger.MANUAL, BackupStatus.IN_PROGRESS, null, "job-9");
         List.of(manual, expired, running).forEach(b -> writeOld(DynamoBackupStore.backupItem(b)));
         assertTrue(sync.vmsByPointer("dc1", identities).stream().allMatch(Optional::isEmpty), "no VM has a pointer yet");
-        assertEquals(List.of(), sync.backupsByRef(Map.of("vm7", Set.of("point-7"))).get("vm7"));
+        assertEquals(List.of(), sync.backupsOf(Map.of("vm7", Set.of(new ListedPoint("point-7", null)))).get("vm7"));
         assertEquals(Map.of(), sync.heldBackups("dc1", "vm0", "vm99"));
 
         List<Backfill.Progress> pages = new ArrayList<>();
@@ -90,8 +91,8 @@ class BackfillTest {
         for (int i = 0; i < 300; i++) {
             assertEquals(Optional.of("vm" + i), sync.vmsByPointer("dc1", List.of(identities.get(i))).get(0).map(VirtualMachine::id));
         }
-        assertEquals(List.of(manual), sync.backupsByRef(Map.of("vm7", Set.of("point-7"))).get("vm7"));
-        assertEquals(List.of(running), sync.backupsByRef(Map.of("vm9", Set.of("job-9"))).get("vm9"));
+        assertEquals(List.of(manual), sync.backupsOf(Map.of("vm7", Set.of(new ListedPoint("point-7", null)))).get("vm7"));
+        assertEquals(List.of(running), sync.backupsOf(Map.of("vm9", Set.of(new ListedPoint("job-9", null)))).get("vm9"));
         assertEquals(Map.of("vm7", List.of(manual)), sync.heldBackups("dc1", "vm0", "vm99"));
 
         Backfill.Progress again = new Backfill(dynamo, table).run(null, p -> { });

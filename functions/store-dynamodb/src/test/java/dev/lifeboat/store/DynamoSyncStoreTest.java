@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
+import dev.lifeboat.domain.backup.SyncRepository.ListedPoint;
 import dev.lifeboat.domain.backup.SyncRepository.Mark;
 import dev.lifeboat.domain.backup.Trigger;
 import dev.lifeboat.domain.vm.ConfigStatus;
@@ -119,12 +120,17 @@ class DynamoSyncStoreTest {
         Hypervisor web = new Hypervisor("vc1.example.com", "vm-7", null);
         List<Hypervisor> page = List.of(web, web, new Hypervisor("vc1.example.com", "vm-8", null), new Hypervisor("vc1.example.com", "vm-9", null));
 
-        var found = sync.pointPage("dc1", page, List.of("point-1", "point-5", "point-3", "point-1"));
+        var found = sync.pointPage("dc1", page, points("point-1", "point-5", "point-3", "point-1"));
 
         assertEquals(List.of(Optional.of("web"), Optional.of("web"), Optional.of("db"), Optional.empty()), ids(found.vms()));
         assertEquals(List.of(known), found.knownByVm().get("web"), "only the backup a listed reference names");
         assertEquals(List.of(), found.knownByVm().get("db"), "point-1 of web is not db's: db's own point-1 was not listed with it");
         assertEquals(Set.of("web", "db"), found.knownByVm().keySet(), "an entry for every VM found, none for another datacenter's");
+    }
+
+    /** Points listed without their start: found through reference pointers only. */
+    static List<ListedPoint> points(String... refs) {
+        return java.util.Arrays.stream(refs).map(ref -> new ListedPoint(ref, null)).toList();
     }
 
     static List<Optional<String>> ids(List<Optional<VirtualMachine>> found) {
@@ -145,7 +151,7 @@ class DynamoSyncStoreTest {
         backups.createAll(List.of(discovered));
         backups.saveBackup(null, succeeded("01JB0000000000000000000023", "web", "dc1", "point-3"));
 
-        Map<String, List<Backup>> found = sync.backupsByRef(Map.of("web", Set.of("job-1", "point-1", "point-2", "point-9"), "db", Set.of("point-1")));
+        Map<String, List<Backup>> found = sync.backupsOf(Map.of("web", Set.copyOf(points("job-1", "point-1", "point-2", "point-9")), "db", Set.copyOf(points("point-1"))));
         assertEquals(Set.of(done, discovered), Set.copyOf(found.get("web")),
                 "the job's and the point's reference name one backup, found once; a backup no reference names is not read");
         assertEquals(1, found.get("web").stream().filter(done::equals).count());
@@ -219,5 +225,50 @@ class DynamoSyncStoreTest {
         int stored = 0;
         for (int v = 0; v < 7; v++) stored += backups.allBackups("vm-" + v).size();
         assertEquals(250, stored, "every backup once");
+    }
+    @Test
+    void aDiscoveryOfAPointListedWithItsStartIsFoundByItsKeyAndWritesNoPointer() {
+        vms.saveVm(null, vm("web", "dc1", new Hypervisor("vc1.example.com", "vm-7", null), VmBackupConfig.NONE), Map.of());
+        java.time.Instant started = NOW.minus(Duration.ofMinutes(30));
+        Backup keyed = discovery("web", "point-1", started, BackupStatus.SUCCESS);
+        Backup running = discovery("web", "job-2", started.plusSeconds(1), BackupStatus.IN_PROGRESS);
+        // Listed without a start: its id derives from its end, which the next listing may not repeat.
+        Backup unkeyed = new Backup(Backup.discoveredId("web", "point-3", NOW), "web", "dc1", "ent-1", null, Trigger.DISCOVERED,
+                BackupStatus.SUCCESS, NOW, null, NOW, 100, 1L, "point-3", null, null, 0, 1);
+        assertEquals(List.of(keyed, running, unkeyed), backups.createAll(List.of(keyed, running, unkeyed)));
+        assertFalse(refPointer("web", "point-1"), "the key is derived from the point: no pointer");
+        assertFalse(refPointer("web", "job-2"));
+        assertTrue(refPointer("web", "point-3"), "without a start, the pointer is how the backup is found");
+
+        Hypervisor web = new Hypervisor("vc1.example.com", "vm-7", null);
+        var page = sync.pointPage("dc1", List.of(web, web, web, web), List.of(new ListedPoint("point-1", started),
+                new ListedPoint("job-2", started.plusSeconds(1)), new ListedPoint("point-3", null), new ListedPoint("point-1", started.plusSeconds(5))));
+        assertEquals(Set.of(keyed, running, unkeyed), Set.copyOf(page.knownByVm().get("web")),
+                "each found once; point-1 listed again with another start is not another backup's key");
+        assertEquals(3, page.knownByVm().get("web").size());
+        assertEquals(Map.of("web", List.of(keyed)), sync.backupsOf(Map.of("web", Set.of(new ListedPoint("point-1", started)))));
+
+        // The running discovery ends: its reference stays the same, and it is still found by its key, with no pointer.
+        Backup done = running.succeeded(NOW, "job-2", 5L);
+        backups.saveBackup(running, done);
+        assertFalse(refPointer("web", "job-2"));
+        assertEquals(Map.of("web", List.of(done)), sync.backupsOf(Map.of("web", Set.of(new ListedPoint("job-2", started.plusSeconds(1))))));
+
+        // A discovery written with a pointer (before keys were derived) is found by both, and still once.
+        Backup old = discovery("web", "point-4", started, BackupStatus.SUCCESS);
+        backups.createAll(List.of(old));
+        dynamo.putItem(b -> b.tableName(table).item(Map.of(LifeboatTable.PK, Attr.s("REF#web#point-4"), LifeboatTable.SK, Attr.s("REF"),
+                "backupId", Attr.s(old.id()))));
+        assertEquals(Map.of("web", List.of(old)), sync.backupsOf(Map.of("web", Set.of(new ListedPoint("point-4", started)))));
+    }
+
+    static Backup discovery(String vm, String ref, java.time.Instant started, BackupStatus status) {
+        boolean running = status.running();
+        return new Backup(Backup.discoveredId(vm, ref, started), vm, "dc1", "ent-1", null, Trigger.DISCOVERED, status, started, started,
+                running ? null : NOW, running ? null : 100, 1L, running ? null : ref, running ? ref : null, null, 0, 1);
+    }
+
+    boolean refPointer(String vm, String ref) {
+        return dynamo.getItem(b -> b.tableName(table).key(Keys.backupRef(vm, ref)).consistentRead(true)).hasItem();
     }
 }

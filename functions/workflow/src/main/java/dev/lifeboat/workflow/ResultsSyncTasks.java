@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
 import dev.lifeboat.domain.backup.ResultsSync;
+import dev.lifeboat.domain.backup.SyncRepository.ListedPoint;
 import dev.lifeboat.domain.backup.SyncRepository.Mark;
 import dev.lifeboat.domain.backup.SyncRepository.PointPage;
 import dev.lifeboat.domain.common.ErrorInfo;
@@ -241,7 +242,7 @@ final class ResultsSyncTasks {
         // The page's VMs by pointer and, read beside them, the backups Lifeboat already has of the listed points.
         PointPage looked = services.syncStore.pointPage(datacenter,
                 results.stream().map(r -> new Hypervisor(text(r, "vcenter"), text(r, "moref"), text(r, "uuid"))).toList(),
-                results.stream().map(r -> text(r, "ref")).toList());
+                results.stream().map(ResultsSyncTasks::listed).toList());
         List<Optional<VirtualMachine>> found = new ArrayList<>(looked.vms());
         // No pointer: a VM written before pointers existed, or not Lifeboat's; the index decides, a Query each.
         List<Integer> unresolved = new ArrayList<>();
@@ -261,14 +262,14 @@ final class ResultsSyncTasks {
             if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();
         }
         if (newest != null) run.put("newest", newest.toString());
-        // Only the backups the listed references name, read by key a hundred at a time (those of VMs the index found
-        // now); the page's discoveries are written a transaction per hundred items.
+        // Only the backups of the listed points, read by key a hundred at a time (those of VMs the index found now);
+        // the page's discoveries are written a transaction per hundred items.
         Map<String, List<Backup>> knownByVm = new HashMap<>(looked.knownByVm());
-        Map<String, Set<String>> refs = new HashMap<>();
+        Map<String, Set<ListedPoint>> points = new HashMap<>();
         byVm.forEach((vm, seen) -> seen.forEach(o -> {
-            if (!knownByVm.containsKey(vm.id())) refs.computeIfAbsent(vm.id(), id -> new HashSet<>()).add(o.ref());
+            if (!knownByVm.containsKey(vm.id())) points.computeIfAbsent(vm.id(), id -> new HashSet<>()).add(new ListedPoint(o.ref(), o.startedAt()));
         }));
-        if (!refs.isEmpty()) knownByVm.putAll(services.syncStore.backupsByRef(refs));
+        if (!points.isEmpty()) knownByVm.putAll(services.syncStore.backupsOf(points));
         add(run, services.sync.recordNew(byVm, knownByVm));
     }
 
@@ -424,6 +425,11 @@ final class ResultsSyncTasks {
                 r.hasNonNull("startedAt") ? Instant.parse(r.get("startedAt").asText()) : null,
                 r.hasNonNull("finishedAt") ? Instant.parse(r.get("finishedAt").asText()) : null,
                 r.hasNonNull("sizeBytes") ? r.get("sizeBytes").asLong() : null);
+    }
+
+    /** A listed point as the store finds Lifeboat's backup of it: its reference and, when listed, its start. */
+    private static ListedPoint listed(JsonNode r) {
+        return new ListedPoint(text(r, "ref"), r.hasNonNull("startedAt") ? Instant.parse(r.get("startedAt").asText()) : null);
     }
 
     private static String text(JsonNode r, String field) {

@@ -1,6 +1,7 @@
 package dev.lifeboat.domain.backup;
 
 import dev.lifeboat.domain.common.ErrorInfo;
+import dev.lifeboat.domain.common.Ids;
 import java.time.Instant;
 
 /**
@@ -28,6 +29,24 @@ public record Backup(
         ErrorInfo error,
         long restoreCount,
         long version) {
+
+    /**
+     * The id of the DISCOVERED backup of a restore point that the backup system lists under {@code ref}, created at
+     * {@code createdAt}: the same point always gives the same id, so that two runs that overlap, or a run that repeats a
+     * failed one, write the same item once (the second write is refused), and results sync reads it by this key.
+     */
+    public static String discoveredId(String vm, String ref, Instant createdAt) {
+        return Ids.derived(createdAt.toEpochMilli(), "discovered|" + vm + "|" + ref);
+    }
+
+    /**
+     * Whether results sync finds this backup by its key alone when the backup system lists {@code ref} with the start
+     * this backup has: a discovery whose id derives from that reference and start. Such a backup needs no reference
+     * pointer; any other one (Lifeboat's own, or a discovery listed without a start) is found through its pointers.
+     */
+    public boolean keyedBy(String ref) {
+        return trigger == Trigger.DISCOVERED && startedAt != null && ref != null && id.equals(discoveredId(vm, ref, startedAt));
+    }
 
     public Backup withStatus(BackupStatus next, Instant at, ErrorInfo failure) {
         return new Backup(id, vm, datacenter, enterprise, policyId, trigger, next, requestedAt,

@@ -1,7 +1,6 @@
 package dev.lifeboat.domain.backup;
 
 import dev.lifeboat.domain.common.ErrorInfo;
-import dev.lifeboat.domain.common.Ids;
 import dev.lifeboat.domain.common.StoreConflict;
 import dev.lifeboat.domain.events.EventPublisher;
 import dev.lifeboat.domain.vm.VirtualMachine;
@@ -132,13 +131,10 @@ public final class ResultsSync {
         return new Outcome(0, 0, expired, List.of());
     }
 
-    /**
-     * The id of the DISCOVERED backup of a restore point: the same point always gives the same id, so that two runs
-     * that overlap, or a run that repeats a failed one, write the same item once (the second write is refused).
-     */
+    /** {@link Backup#discoveredId}, from the point's start, or else its end (listed without a start, it keeps a pointer). */
     static String discoveredId(String vm, Observed o) {
         Instant at = o.startedAt() != null ? o.startedAt() : o.finishedAt() != null ? o.finishedAt() : Instant.EPOCH;
-        return Ids.derived(at.toEpochMilli(), "discovered|" + vm + "|" + o.ref());
+        return Backup.discoveredId(vm, o.ref(), at);
     }
 
     /**

@@ -40,23 +40,32 @@ public interface SyncRepository {
     java.util.List<Optional<VirtualMachine>> vmsByPointer(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities);
 
     /**
-     * A page of listed points at once: per identity, in their order, its VM as {@link #vmsByPointer} finds it; and for
-     * each VM found, Lifeboat's backups of it that carry one of the references listed with its identities, as
-     * {@link #backupsByRef} finds them (an entry, maybe empty, for every VM found). The VMs and the reference pointers
-     * are read together, so a page takes one round trip fewer than the two calls.
+     * A restore point as the backup system lists it, as far as finding Lifeboat's backup of it goes.
      *
-     * @param refs per identity, the reference listed with it (same order and size as {@code identities})
+     * @param ref the point's (or, while it runs, its job's) reference
+     * @param startedAt its start as listed, or null: a discovery of it is then found by its reference pointer only
      */
-    PointPage pointPage(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities, java.util.List<String> refs);
+    record ListedPoint(String ref, Instant startedAt) {}
+
+    /**
+     * A page of listed points at once: per identity, in their order, its VM as {@link #vmsByPointer} finds it; and for
+     * each VM found, Lifeboat's backups of it of the points listed with its identities, as {@link #backupsOf} finds them
+     * (an entry, maybe empty, for every VM found). The VMs, the reference pointers and the discoveries' keys are read
+     * together, so a page takes one round trip fewer than the two calls.
+     *
+     * @param points per identity, the point listed with it, or null (same order and size as {@code identities})
+     */
+    PointPage pointPage(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities, java.util.List<ListedPoint> points);
 
     /** What {@link #pointPage} found. */
     record PointPage(java.util.List<Optional<VirtualMachine>> vms, java.util.Map<String, java.util.List<Backup>> knownByVm) {}
 
     /**
-     * Lifeboat's backups that carry one of the given references (restore point or job) of their VM, by VM id, with
-     * an entry (maybe empty) for every VM asked: a read per hundred references, whatever the VMs' other backups.
+     * Lifeboat's backups of the given listed points of their VM, by VM id, with an entry (maybe empty) for every VM
+     * asked, each backup once: those a reference (restore point or job) names through its pointer, and the discoveries
+     * whose key derives from a point ({@link Backup#keyedBy}). A read per hundred points, whatever the VMs' other backups.
      */
-    java.util.Map<String, java.util.List<Backup>> backupsByRef(java.util.Map<String, java.util.Set<String>> refsByVm);
+    java.util.Map<String, java.util.List<Backup>> backupsOf(java.util.Map<String, java.util.Set<ListedPoint>> pointsByVm);
 
     /**
      * The datacenter's SUCCESS backups with a restore point reference of the VMs whose ids lie in {@code fromVm..toVm}
