@@ -19,7 +19,8 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
 
 /**
  * Brings a table written by an earlier Lifeboat up to what results sync reads, once, after an upgrade: the identity
- * pointer of every VM, the reference pointers of every backup, and the index of held backups (GSI3 {@code HELD#}) for
+ * pointer of every VM, the reference pointers of every backup that needs them (a discovery found by its derived key
+ * needs none: {@code Backup.keyedBy}), and the index of held backups (GSI3 {@code HELD#}) for
  * SUCCESS backups with a restore point. Until it has run, results sync still finds every VM (through the identity
  * index), but may DISCOVER again a restore point of a backup written before (if it is listed as new) and does not
  * EXPIRE backups outside the held index.
