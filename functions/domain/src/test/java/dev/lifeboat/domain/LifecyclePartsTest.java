@@ -3,6 +3,7 @@ package dev.lifeboat.domain;
 import static dev.lifeboat.domain.fakes.Fixtures.CLOCK;
 import static dev.lifeboat.domain.fakes.Fixtures.NOW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.domain.backup.Backup;
@@ -96,6 +97,28 @@ class LifecyclePartsTest {
         assertEquals(NOW.plusSeconds(60), PollPlan.recordBy(NOW, 120, NOW.plusSeconds(180)), "a wait before the deadline");
         assertEquals(NOW, PollPlan.recordBy(NOW, 60, NOW.plus(Duration.ofHours(4))), "growing waits record every poll");
         assertEquals(NOW.plus(PollPlan.RECORD_EVERY), PollPlan.recordBy(NOW, 120, NOW.plus(Duration.ofHours(4))));
+    }
+
+    @Test
+    void aDiscoveryIsKeyedByItsPointOnlyWhenListedWithItsStart() {
+        InMemoryBackupStore store = new InMemoryBackupStore(new InMemoryConfigStore());
+        VirtualMachine vm = new VirtualMachine("vm-1", "ent-1", "dc1", "web", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE);
+        Instant started = NOW.minusSeconds(600);
+        new ResultsSync(store, events -> { }, CLOCK).recordNew(Map.of(vm, List.of(
+                new Observed("vm-1", "rp-started", BackupStatus.SUCCESS, started, NOW, 10L),
+                new Observed("vm-1", "rp-unstarted", BackupStatus.SUCCESS, null, NOW.minusSeconds(5), 10L))));
+        Backup withStart = store.allBackups("vm-1").stream().filter(b -> "rp-started".equals(b.providerRef())).findFirst().orElseThrow();
+        assertEquals(Backup.discoveredId("vm-1", "rp-started", started), withStart.id(), "the same point always gives the same id");
+        assertTrue(withStart.keyedBy("rp-started"), "found by the key its listed point gives: no reference pointer");
+        assertFalse(withStart.keyedBy("rp-other"));
+        Backup withoutStart = store.allBackups("vm-1").stream().filter(b -> "rp-unstarted".equals(b.providerRef())).findFirst().orElseThrow();
+        assertFalse(withoutStart.keyedBy("rp-unstarted"), "listed without a start: found by its pointer");
+        // Given its end as its start (as Backup.succeeded does), its id and start agree, yet no listing gives that start.
+        Backup ended = withoutStart.succeeded(NOW.minusSeconds(5), "rp-unstarted", 10L);
+        assertEquals(Backup.discoveredId("vm-1", "rp-unstarted", ended.startedAt()), ended.id());
+        assertFalse(ended.keyedBy("rp-unstarted"), "requested when found, not at that start: still found by its pointer");
+        assertFalse(backup("01JB0000000000000000000001", "vm-1", Trigger.MANUAL, BackupStatus.SUCCESS, "rp-started").keyedBy("rp-started"),
+                "Lifeboat's own backups keep their pointers");
     }
 
     @Test

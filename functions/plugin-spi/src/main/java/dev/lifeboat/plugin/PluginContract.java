@@ -167,6 +167,11 @@ public abstract class PluginContract {
         assertTrue(knownVm().moref() != null && knownVm().moref().equals(mine.moref())
                 || knownVm().uuid() != null && knownVm().uuid().equalsIgnoreCase(mine.uuid()), "named by moref or uuid: " + mine);
         assertTrue(mine.moref() == null || knownVm().vcenter().equalsIgnoreCase(mine.vcenter()), "a moref comes with its vCenter: " + mine);
+        // Results sync reads the discovery of a point by a key derived from its reference and start: a start that
+        // differed from one listing to the other would make that point a second discovery.
+        Results.BackupResult alone = plugin().listResults(session(), List.of(knownVm()), null).results().stream()
+                .filter(r -> r.ref().equals(mine.ref())).findFirst().orElseThrow(() -> new AssertionError("listed with its VM too"));
+        assertEquals(mine.startedAt(), alone.startedAt(), "a point has the same start in every listing");
         assertTrue(plugin().listResultPage(session(), Instant.now().plusSeconds(3_600), null).results().stream()
                 .noneMatch(r -> r.ref().equals(mine.ref())), "nothing created before 'since'");
     }

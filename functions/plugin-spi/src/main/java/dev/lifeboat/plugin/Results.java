@@ -20,7 +20,10 @@ public final class Results {
 
     public record Failure(String code, String message) {}
 
-    /** A backup the backup system holds for a VM, found by results sync. */
+    /**
+     * A backup the backup system holds for a VM, found by results sync. {@code startedAt} must be the same in every
+     * listing of the point, this one and {@link FoundBackup}'s: Lifeboat derives the key of its discovery from it.
+     */
     public record BackupResult(String vmId, String ref, Status status, Instant startedAt, Instant finishedAt, Long sizeBytes) {
         public enum Status { RUNNING, SUCCESS, FAILED }
     }

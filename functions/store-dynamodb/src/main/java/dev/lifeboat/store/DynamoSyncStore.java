@@ -108,7 +108,7 @@ public final class DynamoSyncStore implements SyncRepository {
         }
         Map<String, VirtualMachine> vms = new HashMap<>();
         List<Map<String, AttributeValue>> keys = new ArrayList<>(vmKeys);
-        keys.addAll(backupKeys.keys);
+        keys.addAll(backupKeys.keys());
         BatchReads.get(dynamo, table, keys, i -> {
             if (!backupKeys.accept(i)) {
                 VirtualMachine vm = DynamoVmStore.vm(i);
@@ -153,7 +153,7 @@ public final class DynamoSyncStore implements SyncRepository {
             byVm.put(vm, new ArrayList<>());
             points.forEach(p -> backupKeys.add(vm, p));
         });
-        BatchReads.get(dynamo, table, backupKeys.keys, backupKeys::accept);
+        BatchReads.get(dynamo, table, backupKeys.keys(), backupKeys::accept);
         backupKeys.finish(byVm);
         return byVm;
     }
@@ -164,11 +164,15 @@ public final class DynamoSyncStore implements SyncRepository {
      * needs no pointer. A backup a pointer names is then read by its key, unless it was read already.
      */
     private final class PointKeys {
-        final List<Map<String, AttributeValue>> keys = new ArrayList<>();
+        private final List<Map<String, AttributeValue>> keys = new ArrayList<>();
         private final Map<String, String> vmOfRefPointer = new HashMap<>(); // reference pointer PK -> VM id
         private final Set<String> discoveryKeys = new HashSet<>();
         private final List<Backup> read = new ArrayList<>();
         private final List<String[]> named = new ArrayList<>(); // {VM id, backup id} of each reference pointer read
+
+        List<Map<String, AttributeValue>> keys() {
+            return keys;
+        }
 
         void add(String vm, ListedPoint point) {
             Map<String, AttributeValue> ref = Keys.backupRef(vm, point.ref());
@@ -195,12 +199,12 @@ public final class DynamoSyncStore implements SyncRepository {
 
         /** Adds the backups found to their VM's list in {@code byVm}, each once, for the VMs it has an entry for. */
         void finish(Map<String, List<Backup>> byVm) {
-            Set<String> have = new HashSet<>();
+            Set<String> alreadyRead = new HashSet<>();
             for (Backup b : read) {
-                if (byVm.containsKey(b.vm()) && have.add(itemKey(Keys.backup(b.vm(), b.id())))) byVm.get(b.vm()).add(b);
+                if (byVm.containsKey(b.vm()) && alreadyRead.add(itemKey(Keys.backup(b.vm(), b.id())))) byVm.get(b.vm()).add(b);
             }
             readBackups(named.stream().filter(n -> byVm.containsKey(n[0])).map(n -> Keys.backup(n[0], n[1]))
-                    .filter(key -> !have.contains(itemKey(key))).toList(), byVm);
+                    .filter(key -> !alreadyRead.contains(itemKey(key))).toList(), byVm);
         }
     }
 

@@ -75,7 +75,9 @@ class BackfillTest {
         Backup manual = backup("01JB0000000000000000000031", "vm7", Trigger.MANUAL, BackupStatus.SUCCESS, "point-7", "job-7");
         Backup expired = backup("01JB0000000000000000000032", "vm8", Trigger.DISCOVERED, BackupStatus.EXPIRED, "point-8", null);
         Backup running = backup("01JB0000000000000000000033", "vm9", Trigger.MANUAL, BackupStatus.IN_PROGRESS, null, "job-9");
-        List.of(manual, expired, running).forEach(b -> writeOld(DynamoBackupStore.backupItem(b)));
+        // A discovery of a point listed with its start: its key derives from that point, so it needs no pointer.
+        Backup keyed = DynamoSyncStoreTest.discovery("web", "point-w", NOW.minusSeconds(3_600), BackupStatus.SUCCESS);
+        List.of(manual, expired, running, keyed).forEach(b -> writeOld(DynamoBackupStore.backupItem(b)));
         assertTrue(sync.vmsByPointer("dc1", identities).stream().allMatch(Optional::isEmpty), "no VM has a pointer yet");
         assertEquals(List.of(), sync.backupsOf(Map.of("vm7", Set.of(new ListedPoint("point-7", null)))).get("vm7"));
         assertEquals(Map.of(), sync.heldBackups("dc1", "vm0", "vm99"));
@@ -83,10 +85,15 @@ class BackfillTest {
         List<Backfill.Progress> pages = new ArrayList<>();
         Backfill.Progress done = new Backfill(dynamo, table).run(null, pages::add);
 
-        assertEquals(303, done.scanned());
+        assertEquals(304, done.scanned());
         assertEquals(300, done.identityPointers());
-        assertEquals(4, done.referencePointers(), "the manual backup's point and job, the expired one's point, the running one's job");
-        assertEquals(1, done.heldIndexed(), "only the SUCCESS backup with a restore point is one the backup system should hold");
+        assertEquals(4, done.referencePointers(),
+                "the manual backup's point and job, the expired one's point, the running one's job; none for the keyed discovery");
+        assertEquals(2, done.heldIndexed(), "only the SUCCESS backups with a restore point are ones the backup system should hold");
+        assertEquals(Map.of("web", List.of(keyed)), sync.backupsOf(Map.of("web", Set.of(new ListedPoint("point-w", NOW.minusSeconds(3_600))))),
+                "found by the key its listed point gives");
+        assertEquals(Map.of("web", List.of()), sync.backupsOf(Map.of("web", Set.of(new ListedPoint("point-w", null)))),
+                "no pointer was written for it");
         assertNull(pages.get(pages.size() - 1).cursor());
         for (int i = 0; i < 300; i++) {
             assertEquals(Optional.of("vm" + i), sync.vmsByPointer("dc1", List.of(identities.get(i))).get(0).map(VirtualMachine::id));

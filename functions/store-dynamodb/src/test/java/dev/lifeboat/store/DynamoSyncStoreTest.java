@@ -18,6 +18,8 @@ import dev.lifeboat.domain.vm.VmState;
 import dev.lifeboat.testing.Dynalite;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -130,7 +132,7 @@ class DynamoSyncStoreTest {
 
     /** Points listed without their start: found through reference pointers only. */
     static List<ListedPoint> points(String... refs) {
-        return java.util.Arrays.stream(refs).map(ref -> new ListedPoint(ref, null)).toList();
+        return Arrays.stream(refs).map(ref -> new ListedPoint(ref, null)).toList();
     }
 
     static List<Optional<String>> ids(List<Optional<VirtualMachine>> found) {
@@ -226,10 +228,11 @@ class DynamoSyncStoreTest {
         for (int v = 0; v < 7; v++) stored += backups.allBackups("vm-" + v).size();
         assertEquals(250, stored, "every backup once");
     }
+
     @Test
     void aDiscoveryOfAPointListedWithItsStartIsFoundByItsKeyAndWritesNoPointer() {
         vms.saveVm(null, vm("web", "dc1", new Hypervisor("vc1.example.com", "vm-7", null), VmBackupConfig.NONE), Map.of());
-        java.time.Instant started = NOW.minus(Duration.ofMinutes(30));
+        Instant started = NOW.minus(Duration.ofMinutes(30));
         Backup keyed = discovery("web", "point-1", started, BackupStatus.SUCCESS);
         Backup running = discovery("web", "job-2", started.plusSeconds(1), BackupStatus.IN_PROGRESS);
         // Listed without a start: its id derives from its end, which the next listing may not repeat.
@@ -244,7 +247,7 @@ class DynamoSyncStoreTest {
         var page = sync.pointPage("dc1", List.of(web, web, web, web), List.of(new ListedPoint("point-1", started),
                 new ListedPoint("job-2", started.plusSeconds(1)), new ListedPoint("point-3", null), new ListedPoint("point-1", started.plusSeconds(5))));
         assertEquals(Set.of(keyed, running, unkeyed), Set.copyOf(page.knownByVm().get("web")),
-                "each found once; point-1 listed again with another start is not another backup's key");
+                "by key, by key, by pointer; point-1 listed twice (with another start) is still one backup");
         assertEquals(3, page.knownByVm().get("web").size());
         assertEquals(Map.of("web", List.of(keyed)), sync.backupsOf(Map.of("web", Set.of(new ListedPoint("point-1", started)))));
 
@@ -262,7 +265,7 @@ class DynamoSyncStoreTest {
         assertEquals(Map.of("web", List.of(old)), sync.backupsOf(Map.of("web", Set.of(new ListedPoint("point-4", started)))));
     }
 
-    static Backup discovery(String vm, String ref, java.time.Instant started, BackupStatus status) {
+    static Backup discovery(String vm, String ref, Instant started, BackupStatus status) {
         boolean running = status.running();
         return new Backup(Backup.discoveredId(vm, ref, started), vm, "dc1", "ent-1", null, Trigger.DISCOVERED, status, started, started,
                 running ? null : NOW, running ? null : 100, 1L, running ? null : ref, running ? ref : null, null, 0, 1);

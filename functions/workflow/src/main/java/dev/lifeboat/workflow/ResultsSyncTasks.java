@@ -421,15 +421,17 @@ final class ResultsSyncTasks {
             case "FAILED" -> BackupStatus.FAILED;
             default -> BackupStatus.IN_PROGRESS;
         };
-        return new ResultsSync.Observed(vm, r.path("ref").asText(), status,
-                r.hasNonNull("startedAt") ? Instant.parse(r.get("startedAt").asText()) : null,
-                r.hasNonNull("finishedAt") ? Instant.parse(r.get("finishedAt").asText()) : null,
+        return new ResultsSync.Observed(vm, r.path("ref").asText(), status, time(r, "startedAt"), time(r, "finishedAt"),
                 r.hasNonNull("sizeBytes") ? r.get("sizeBytes").asLong() : null);
     }
 
-    /** A listed point as the store finds Lifeboat's backup of it: its reference and, when listed, its start. */
+    /** A listed point as the store finds Lifeboat's backup of it (none without a reference: nothing names it). */
     private static ListedPoint listed(JsonNode r) {
-        return new ListedPoint(text(r, "ref"), r.hasNonNull("startedAt") ? Instant.parse(r.get("startedAt").asText()) : null);
+        return r.hasNonNull("ref") ? new ListedPoint(r.get("ref").asText(), time(r, "startedAt")) : null;
+    }
+
+    private static Instant time(JsonNode r, String field) {
+        return r.hasNonNull(field) ? Instant.parse(r.get(field).asText()) : null;
     }
 
     private static String text(JsonNode r, String field) {

@@ -231,6 +231,15 @@ class ResultsSyncAtScaleTest {
         assertEquals(fresh.size(), all.size(), "one DISCOVERED backup per restore point");
         assertEquals(fresh.size(), counted, "the two reports together count each discovery once");
         assertEquals(fresh.size(), f.events.size(), "one event per discovery");
+
+        // A later run lists the same points again (its watermark less the type's timeout): it finds their discoveries
+        // by the keys the points give, and writes nothing, not even a transaction that the backups' conditions refuse.
+        f.dynamoRequestsByKind.clear();
+        Execution again = f.runSync();
+        assertEquals(Execution.Status.SUCCEEDED, again.status(), again::describe);
+        assertEquals(0, VeeamSyncFixture.report(again).path("discovered").asInt(), VeeamSyncFixture.report(again).toString());
+        assertTrue(f.dynamoRequestsByKind.containsKey("BatchGetItemRequest"), "the points were looked up: " + f.dynamoRequestsByKind);
+        assertFalse(f.dynamoRequestsByKind.containsKey("TransactWriteItemsRequest"), "nothing written: " + f.dynamoRequestsByKind);
     }
 
     private static long start(Execution e) {

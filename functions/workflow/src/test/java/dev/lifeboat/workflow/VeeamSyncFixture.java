@@ -80,6 +80,8 @@ final class VeeamSyncFixture implements AutoCloseable {
     final BackupPolicy gold;
     final InMemorySecretStore secrets = new InMemorySecretStore();
     final AtomicInteger dynamoRequests = new AtomicInteger();
+    /** The workflow handler's DynamoDB requests by kind ("TransactWriteItemsRequest", ...). */
+    final Map<String, AtomicInteger> dynamoRequestsByKind = new java.util.concurrent.ConcurrentHashMap<>();
     final LambdaInvokeServer lambdas;
     final StepFunctionsLocal stepFunctions;
     final List<EventPublisher.StateChangeEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -114,6 +116,7 @@ final class VeeamSyncFixture implements AutoCloseable {
                     @Override
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         dynamoRequests.incrementAndGet();
+                        dynamoRequestsByKind.computeIfAbsent(context.request().getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
                     }
                 })).build();
         BackupScheduler noSchedules = new BackupScheduler() {

@@ -43,9 +43,12 @@ public record Backup(
      * Whether results sync finds this backup by its key alone when the backup system lists {@code ref} with the start
      * this backup has: a discovery whose id derives from that reference and start. Such a backup needs no reference
      * pointer; any other one (Lifeboat's own, or a discovery listed without a start) is found through its pointers.
+     * A discovery listed with its start was requested at it; one listed without was requested when found, and may be
+     * given a start later (when it ends), which no listing repeats: that is why both must agree.
      */
     public boolean keyedBy(String ref) {
-        return trigger == Trigger.DISCOVERED && startedAt != null && ref != null && id.equals(discoveredId(vm, ref, startedAt));
+        return trigger == Trigger.DISCOVERED && startedAt != null && startedAt.equals(requestedAt) && ref != null
+                && id.equals(discoveredId(vm, ref, startedAt));
     }
 
     public Backup withStatus(BackupStatus next, Instant at, ErrorInfo failure) {

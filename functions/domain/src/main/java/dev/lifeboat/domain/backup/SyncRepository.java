@@ -63,7 +63,8 @@ public interface SyncRepository {
     /**
      * Lifeboat's backups of the given listed points of their VM, by VM id, with an entry (maybe empty) for every VM
      * asked, each backup once: those a reference (restore point or job) names through its pointer, and the discoveries
-     * whose key derives from a point ({@link Backup#keyedBy}). A read per hundred points, whatever the VMs' other backups.
+     * whose key derives from a point ({@link Backup#keyedBy}). A read per fifty points (two keys each), then one of the
+     * backups the pointers name, whatever the VMs' other backups.
      */
     java.util.Map<String, java.util.List<Backup>> backupsOf(java.util.Map<String, java.util.Set<ListedPoint>> pointsByVm);
 

@@ -5,6 +5,8 @@ import software.amazon.awssdk.core.SdkRequest;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemRequest;
 import software.amazon.awssdk.services.dynamodb.model.BatchWriteItemResponse;
 import software.amazon.awssdk.services.dynamodb.model.ConsumedCapacity;
@@ -60,6 +62,7 @@ final class CapacityCounter implements ExecutionInterceptor {
         SdkRequest r = context.request();
         ReturnConsumedCapacity total = ReturnConsumedCapacity.TOTAL;
         if (r instanceof GetItemRequest g) return g.toBuilder().returnConsumedCapacity(total).build();
+        if (r instanceof BatchGetItemRequest b) return b.toBuilder().returnConsumedCapacity(total).build();
         if (r instanceof QueryRequest q) return q.toBuilder().returnConsumedCapacity(total).build();
         if (r instanceof PutItemRequest p) return p.toBuilder().returnConsumedCapacity(total).build();
         if (r instanceof UpdateItemRequest u) return u.toBuilder().returnConsumedCapacity(total).build();
@@ -79,6 +82,8 @@ final class CapacityCounter implements ExecutionInterceptor {
             millis.computeIfAbsent(op, k -> new java.util.concurrent.atomic.LongAdder()).add((System.nanoTime() - started) / 1_000_000);
         }
         if (r instanceof GetItemResponse g) read(g.consumedCapacity());
+        // Every key asked is charged, found or not (dynalite as DynamoDB: a strongly consistent read of nothing is a unit).
+        if (r instanceof BatchGetItemResponse b && b.hasConsumedCapacity()) b.consumedCapacity().forEach(this::read);
         if (r instanceof QueryResponse q) read(q.consumedCapacity());
         if (r instanceof PutItemResponse p) write(p.consumedCapacity());
         if (r instanceof UpdateItemResponse u) write(u.consumedCapacity());
