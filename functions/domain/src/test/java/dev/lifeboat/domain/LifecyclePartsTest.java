@@ -4,9 +4,11 @@ import static dev.lifeboat.domain.fakes.Fixtures.CLOCK;
 import static dev.lifeboat.domain.fakes.Fixtures.NOW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lifeboat.domain.backup.Backup;
+import dev.lifeboat.domain.backup.BackupRepository;
 import dev.lifeboat.domain.backup.BackupStatus;
 import dev.lifeboat.domain.backup.PollPlan;
 import dev.lifeboat.domain.backup.ResultsSync;
@@ -20,8 +22,11 @@ import dev.lifeboat.domain.vm.Hypervisor;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.domain.vm.VmBackupConfig;
 import dev.lifeboat.domain.vm.VmState;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -119,6 +124,36 @@ class LifecyclePartsTest {
         assertFalse(ended.keyedBy("rp-unstarted"), "requested when found, not at that start: still found by its pointer");
         assertFalse(backup("01JB0000000000000000000001", "vm-1", Trigger.MANUAL, BackupStatus.SUCCESS, "rp-started").keyedBy("rp-started"),
                 "Lifeboat's own backups keep their pointers");
+    }
+
+    @Test
+    void aFailedDiscoveryListedAgainIsNotWrittenAgain() {
+        InMemoryBackupStore store = new InMemoryBackupStore(new InMemoryConfigStore());
+        List<Backup> writes = new ArrayList<>();
+        BackupRepository counting = (BackupRepository) Proxy.newProxyInstance(BackupRepository.class.getClassLoader(),
+                new Class<?>[] {BackupRepository.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("createAll")) {
+                        @SuppressWarnings("unchecked") List<Backup> found = (List<Backup>) args[0];
+                        writes.addAll(found);
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        VirtualMachine vm = new VirtualMachine("vm-1", "ent-1", "dc1", "web", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE);
+        Observed failed = new Observed("vm-1", "rp-failed", BackupStatus.FAILED, NOW.minusSeconds(600), NOW.minusSeconds(300), null);
+        ResultsSync sync = new ResultsSync(counting, events -> { }, CLOCK);
+
+        assertEquals(1, sync.recordNew(Map.of(vm, List.of(failed))).discovered());
+        Backup discovered = store.allBackups("vm-1").get(0);
+        assertEquals(BackupStatus.FAILED, discovered.status());
+        assertNull(discovered.providerRef(), "a failed point has no restore point to name");
+        writes.clear();
+
+        assertEquals(0, sync.recordNew(Map.of(vm, List.of(failed)), Map.of("vm-1", List.of(discovered))).discovered());
+        assertEquals(List.of(), writes, "found by the id its point gives: not written again");
     }
 
     @Test

@@ -153,14 +153,18 @@ public final class ResultsSync {
     private void compare(VirtualMachine vm, List<Backup> known, List<Observed> seen, boolean expire, Instant now, int[] counts,
                          List<EventPublisher.StateChangeEvent> changes, List<Backup> found) {
         Map<String, Backup> byRef = new HashMap<>();
+        Map<String, Backup> byId = new HashMap<>();
         for (Backup b : known) {
             if (b.providerRef() != null) byRef.put(b.providerRef(), b);
             if (b.jobRef() != null) byRef.putIfAbsent(b.jobRef(), b);
+            byId.put(b.id(), b);
         }
         Set<String> held = new HashSet<>();
         for (Observed o : seen) {
             held.add(o.ref());
-            Backup b = byRef.get(o.ref());
+            // A discovery the backup system reported FAILED keeps no reference: its id, derived from the point, still
+            // names it, so that it is not written again (a refused write, which cancels the transaction of its page).
+            Backup b = byRef.containsKey(o.ref()) ? byRef.get(o.ref()) : byId.get(discoveredId(vm.id(), o));
             if (b != null && found.contains(b)) {
                 continue; // listed twice: found once, and written with the others
             }
