@@ -129,8 +129,8 @@ public final class DynamoBackupStore implements BackupRepository, RestoreHistory
      * backup, written in the same transaction as the backup: results sync reads them by key to tell a listed restore
      * point Lifeboat knows from a new one. Unconditional: a reference names one backup of the VM. None for a reference
      * by which the backup's own key is found ({@link Backup#keyedBy}): a discovery of a point listed with its start is
-     * read by the key derived from that point, so its pointer would be a second write for nothing (half the writes of
-     * a discovery).
+     * read by the key derived from that point, so its pointer would be a write for nothing (one of a discovery's three:
+     * the backup, its held-index entry, the pointer).
      */
     static List<Map<String, AttributeValue>> refItems(Backup previous, Backup next) {
         java.util.Set<String> refs = refsOf(next);

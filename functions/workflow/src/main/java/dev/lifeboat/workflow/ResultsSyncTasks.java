@@ -262,8 +262,8 @@ final class ResultsSyncTasks {
             if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();
         }
         if (newest != null) run.put("newest", newest.toString());
-        // Only the backups of the listed points, read by key a hundred at a time (those of VMs the index found now);
-        // the page's discoveries are written a transaction per hundred items.
+        // Only the backups of the listed points, read by key (two keys a point, a hundred keys a read; those of VMs the
+        // index found now); the page's discoveries are written a transaction per hundred items.
         Map<String, List<Backup>> knownByVm = new HashMap<>(looked.knownByVm());
         Map<String, Set<ListedPoint>> points = new HashMap<>();
         byVm.forEach((vm, seen) -> seen.forEach(o -> {
