@@ -13,6 +13,7 @@ import dev.lifeboat.domain.backup.BackupStatus;
 import dev.lifeboat.domain.backup.PollPlan;
 import dev.lifeboat.domain.backup.ResultsSync;
 import dev.lifeboat.domain.backup.ResultsSync.Observed;
+import dev.lifeboat.domain.backup.SyncRepository;
 import dev.lifeboat.domain.backup.Trigger;
 import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.fakes.Fixtures;
@@ -109,7 +110,7 @@ class LifecyclePartsTest {
         InMemoryBackupStore store = new InMemoryBackupStore(new InMemoryConfigStore());
         VirtualMachine vm = new VirtualMachine("vm-1", "ent-1", "dc1", "web", VmState.DEPLOYED, Hypervisor.NONE, 1, NOW, NOW, VmBackupConfig.NONE);
         Instant started = NOW.minusSeconds(600);
-        new ResultsSync(store, events -> { }, CLOCK).recordNew(Map.of(vm, List.of(
+        new ResultsSync(store, events -> { }, CLOCK).recordNew(Map.of(SyncRepository.PointedVm.of(vm), List.of(
                 new Observed("vm-1", "rp-started", BackupStatus.SUCCESS, started, NOW, 10L),
                 new Observed("vm-1", "rp-unstarted", BackupStatus.SUCCESS, null, NOW.minusSeconds(5), 10L))));
         Backup withStart = store.allBackups("vm-1").stream().filter(b -> "rp-started".equals(b.providerRef())).findFirst().orElseThrow();
@@ -146,13 +147,13 @@ class LifecyclePartsTest {
         Observed failed = new Observed("vm-1", "rp-failed", BackupStatus.FAILED, NOW.minusSeconds(600), NOW.minusSeconds(300), null);
         ResultsSync sync = new ResultsSync(counting, events -> { }, CLOCK);
 
-        assertEquals(1, sync.recordNew(Map.of(vm, List.of(failed))).discovered());
+        assertEquals(1, sync.recordNew(Map.of(SyncRepository.PointedVm.of(vm), List.of(failed))).discovered());
         Backup discovered = store.allBackups("vm-1").get(0);
         assertEquals(BackupStatus.FAILED, discovered.status());
         assertNull(discovered.providerRef(), "a failed point has no restore point to name");
         writes.clear();
 
-        assertEquals(0, sync.recordNew(Map.of(vm, List.of(failed)), Map.of("vm-1", List.of(discovered))).discovered());
+        assertEquals(0, sync.recordNew(Map.of(SyncRepository.PointedVm.of(vm), List.of(failed)), Map.of("vm-1", List.of(discovered))).discovered());
         assertEquals(List.of(), writes, "found by the id its point gives: not written again");
     }
 

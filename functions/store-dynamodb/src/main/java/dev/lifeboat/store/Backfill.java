@@ -25,9 +25,9 @@ import software.amazon.awssdk.services.dynamodb.model.ScanResponse;
  * index), but may DISCOVER again a restore point of a backup written before (if it is listed as new) and does not
  * EXPIRE backups outside the held index.
  *
- * <p>It reads the table in Scan pages and may run while the service runs: pointers are plain puts, as the service
- * writes them (one written after its VM moved away is ignored, since results sync checks the identity of the VM a
- * pointer names), and a backup enters the held index only if its version is still the one read. Safe to run again;
+ * <p>It reads the table in Scan pages and may run while the service runs: pointers are plain puts (an identity pointer
+ * names the VM only, so results sync reads the VM and checks that it still has the identity: one written after its
+ * VM moved away is ignored; the VM's next write gives it a full pointer), and a backup enters the held index only if its version is still the one read. Safe to run again;
  * a run that stops goes on from the cursor it printed last.
  *
  * <pre>./lifeboat backfill --table NAME [--from CURSOR]</pre>

@@ -26,7 +26,7 @@ public final class BulkLoad {
         for (VirtualMachine vm : vms) {
             items.add(DynamoVmStore.item(vm));
             String identity = DynamoVmStore.hypervisorKey(vm);
-            if (identity != null) items.add(DynamoVmStore.identityItem(identity, vm.id()));
+            if (identity != null) items.add(DynamoVmStore.identityItem(identity, vm));
             if (!vm.backup().policies().isEmpty()) configured.merge(vm.datacenter(), 1L, Long::sum);
         }
         BatchWrites.put(dynamo, table, items, "seeded items");

@@ -7,6 +7,7 @@ import static dev.lifeboat.store.Attr.time;
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.Restore;
 import dev.lifeboat.domain.backup.SyncRepository;
+import dev.lifeboat.domain.backup.SyncRepository.PointedVm;
 import dev.lifeboat.domain.vm.Hypervisor;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import java.time.Instant;
@@ -81,7 +82,7 @@ public final class DynamoSyncStore implements SyncRepository {
     }
 
     @Override
-    public List<Optional<VirtualMachine>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
+    public List<Optional<PointedVm>> vmsByPointer(String datacenter, List<Hypervisor> identities) {
         return pointPage(datacenter, identities, Collections.nCopies(identities.size(), (ListedPoint) null)).vms();
     }
 
@@ -90,59 +91,72 @@ public final class DynamoSyncStore implements SyncRepository {
         if (points.size() != identities.size()) throw new IllegalArgumentException("one point per identity, or null");
         List<String[]> keysOf = identities.stream().map(h -> new String[] {Keys.hypervisor(datacenter, h.vcenter(), h.moref(), null),
                 Keys.hypervisor(datacenter, null, null, h.uuid())}).toList();
-        Map<String, String> vmOf = new HashMap<>(); // by hypervisor key
+        Map<String, Pointer> pointers = new HashMap<>(); // by hypervisor key
         // The first key of each identity, then the uuid of those the vCenter and moref did not find: almost every
         // point names its VM by moref, so the uuid pointers are rarely read at all.
-        readPointers(keysOf.stream().map(keys -> keys[0] != null ? keys[0] : keys[1]).filter(Objects::nonNull).toList(), vmOf);
-        readPointers(keysOf.stream().filter(keys -> keys[0] != null && keys[1] != null && !vmOf.containsKey(keys[0])).map(keys -> keys[1]).toList(), vmOf);
-        // The VMs the pointers name and, beside them, the keys of the backups of the points listed with those VMs: a VM
-        // that turns out not to match leaves its backups unused.
-        List<Map<String, AttributeValue>> vmKeys = vmOf.values().stream().distinct().map(Keys::vm).toList();
+        readPointers(keysOf.stream().map(keys -> keys[0] != null ? keys[0] : keys[1]).filter(Objects::nonNull).toList(), pointers);
+        readPointers(keysOf.stream().filter(keys -> keys[0] != null && keys[1] != null && !pointers.containsKey(keys[0])).map(keys -> keys[1]).toList(),
+                pointers);
+        // Beside the keys of the backups of the points listed with the VMs the pointers name, the VMs whose pointer tells
+        // only their id (written by Backfill, or before pointers carried more): a VM that turns out not to match leaves
+        // its backups unused.
+        List<Map<String, AttributeValue>> keys = new ArrayList<>(pointers.values().stream().filter(p -> p.vm() == null)
+                .map(Pointer::vmId).distinct().map(Keys::vm).toList());
         PointKeys backupKeys = new PointKeys();
         for (int k = 0; k < identities.size(); k++) {
             if (points.get(k) == null) continue;
             for (String hypervisorKey : keysOf.get(k)) {
-                String vm = hypervisorKey == null ? null : vmOf.get(hypervisorKey);
-                if (vm != null) backupKeys.add(vm, points.get(k));
+                Pointer pointer = hypervisorKey == null ? null : pointers.get(hypervisorKey);
+                if (pointer != null) backupKeys.add(pointer.vmId(), points.get(k));
             }
         }
-        Map<String, VirtualMachine> vms = new HashMap<>();
-        List<Map<String, AttributeValue>> keys = new ArrayList<>(vmKeys);
         keys.addAll(backupKeys.keys());
+        Map<String, VirtualMachine> vms = new HashMap<>();
         BatchReads.get(dynamo, table, keys, i -> {
             if (!backupKeys.accept(i)) {
                 VirtualMachine vm = DynamoVmStore.vm(i);
                 vms.put(vm.id(), vm);
             }
         });
-        List<Optional<VirtualMachine>> found = matched(keysOf, vmOf, vms);
+        List<Optional<PointedVm>> found = matched(keysOf, pointers, vms);
         Map<String, List<Backup>> knownByVm = new HashMap<>();
         found.forEach(vm -> vm.ifPresent(v -> knownByVm.putIfAbsent(v.id(), new ArrayList<>())));
         backupKeys.finish(knownByVm);
         return new PointPage(found, knownByVm);
     }
 
+    /**
+     * An identity pointer as read: the VM it names and, when the pointer carries them, what results sync needs of that
+     * VM ({@link DynamoVmStore#identityItem(String, VirtualMachine)}).
+     */
+    record Pointer(String vmId, PointedVm vm) {}
+
     /** Per identity, the VM its pointers name, if that VM still has that identity. */
-    private static List<Optional<VirtualMachine>> matched(List<String[]> keysOf, Map<String, String> vmOf, Map<String, VirtualMachine> vms) {
-        List<Optional<VirtualMachine>> found = new ArrayList<>(keysOf.size());
+    private static List<Optional<PointedVm>> matched(List<String[]> keysOf, Map<String, Pointer> pointers, Map<String, VirtualMachine> vms) {
+        List<Optional<PointedVm>> found = new ArrayList<>(keysOf.size());
         for (String[] keys : keysOf) {
             // As the index is asked: the vCenter and moref first, then the uuid of a VM known by uuid only.
-            // A pointer counts only while its VM still has that identity (the VM may have moved since).
             found.add(Arrays.stream(keys).filter(Objects::nonNull).map(k -> {
-                VirtualMachine vm = vms.get(vmOf.get(k));
-                return vm != null && k.equals(DynamoVmStore.hypervisorKey(vm)) ? vm : null;
+                Pointer pointer = pointers.get(k);
+                if (pointer == null) return null;
+                // A pointer with the VM's details is written with the VM, in its transaction, and deleted by the write
+                // that moves the VM off that identity: it names the VM only while the VM has it. One with the id only
+                // may have been written after its VM moved away (Backfill): it counts while its VM still has that identity.
+                if (pointer.vm() != null) return pointer.vm();
+                VirtualMachine vm = vms.get(pointer.vmId());
+                return vm != null && k.equals(DynamoVmStore.hypervisorKey(vm)) ? PointedVm.of(vm) : null;
             }).filter(Objects::nonNull).findFirst());
         }
         return found;
     }
 
-    /** The VM each identity pointer of {@code hypervisorKeys} names, into {@code vmOf} by hypervisor key. */
-    private void readPointers(List<String> hypervisorKeys, Map<String, String> vmOf) {
+    /** The pointer of each of {@code hypervisorKeys} that has one, into {@code pointers} by hypervisor key. */
+    private void readPointers(List<String> hypervisorKeys, Map<String, Pointer> pointers) {
         if (hypervisorKeys.isEmpty()) return;
         Map<String, String> keyOfPointer = new HashMap<>(); // pointer PK -> hypervisor key
         hypervisorKeys.forEach(k -> keyOfPointer.put(s(Keys.identity(k), LifeboatTable.PK), k));
         BatchReads.get(dynamo, table, keyOfPointer.values().stream().map(Keys::identity).toList(),
-                i -> vmOf.put(keyOfPointer.get(s(i, LifeboatTable.PK)), s(i, "vm")));
+                i -> pointers.put(keyOfPointer.get(s(i, LifeboatTable.PK)), DynamoVmStore.pointer(i)));
     }
 
     @Override

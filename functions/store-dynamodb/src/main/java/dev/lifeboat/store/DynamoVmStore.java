@@ -4,6 +4,7 @@ import static dev.lifeboat.store.Attr.n;
 import static dev.lifeboat.store.Attr.s;
 import static dev.lifeboat.store.Attr.time;
 
+import dev.lifeboat.domain.backup.SyncRepository.PointedVm;
 import dev.lifeboat.domain.common.Cursors;
 import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.common.Page;
@@ -112,11 +113,16 @@ public final class DynamoVmStore implements VmRepository {
         }
         String identityBefore = previous == null ? null : hypervisorKey(previous);
         String identity = hypervisorKey(next);
-        if (!java.util.Objects.equals(identityBefore, identity)) {
-            // Unconditional: where two VMs claim one identity the last one written holds the pointer, and results sync
-            // checks the VM it points to (and asks the index when it no longer matches).
-            if (identityBefore != null) t.delete(Keys.identity(identityBefore), null, null);
-            if (identity != null) t.put(identityItem(identity, next.id()), null, null);
+        boolean moved = !java.util.Objects.equals(identityBefore, identity);
+        if (moved && identityBefore != null) {
+            // Unconditional, whichever VM it names: a pointer names a VM only while that VM has its identity, which is
+            // what lets results sync take it without reading the VM. Another VM that claims the identity too is then
+            // found through the index.
+            t.delete(Keys.identity(identityBefore), null, null);
+        }
+        if (identity != null && (moved || !PointedVm.of(previous).equals(PointedVm.of(next)))) {
+            // Where two VMs claim one identity the last one written holds the pointer.
+            t.put(identityItem(identity, next), null, null);
         }
         Set<String> before = previous == null ? Set.of() : previous.backup().policiesInUse();
         Set<String> after = next.backup().policiesInUse();
@@ -153,10 +159,34 @@ public final class DynamoVmStore implements VmRepository {
         return Keys.hypervisor(vm.datacenter(), vm.hypervisor().vcenter(), vm.hypervisor().moref(), vm.hypervisor().uuid());
     }
 
+    /**
+     * The pointer from {@code hypervisorKey} to a VM that has it, written in the VM's own transaction, with what results
+     * sync needs of the VM ({@link PointedVm}): a page of restore points is then matched to its VMs without reading them.
+     */
+    static Map<String, AttributeValue> identityItem(String hypervisorKey, VirtualMachine vm) {
+        PointedVm pointed = PointedVm.of(vm);
+        Map<String, AttributeValue> i = identityItem(hypervisorKey, vm.id());
+        i.put("datacenter", s(pointed.datacenter()));
+        i.put("enterprise", s(pointed.enterprise()));
+        i.put("configured", AttributeValue.fromBool(pointed.configured()));
+        return i;
+    }
+
+    /**
+     * A pointer that names the VM only, for a writer that does not hold the VM's version (Backfill): results sync reads
+     * the VM and checks that it still has the identity, since such a pointer may be written after the VM moved away.
+     */
     static Map<String, AttributeValue> identityItem(String hypervisorKey, String vm) {
         Map<String, AttributeValue> i = new HashMap<>(Keys.identity(hypervisorKey));
         i.put("vm", s(vm));
         return i;
+    }
+
+    /** An identity pointer as read: the VM's details only if the pointer carries all of them. */
+    static DynamoSyncStore.Pointer pointer(Map<String, AttributeValue> i) {
+        AttributeValue configured = i.get("configured");
+        boolean full = i.containsKey("datacenter") && i.containsKey("enterprise") && configured != null && configured.bool() != null;
+        return new DynamoSyncStore.Pointer(s(i, "vm"), full ? new PointedVm(s(i, "vm"), s(i, "datacenter"), s(i, "enterprise"), configured.bool()) : null);
     }
 
     static Map<String, AttributeValue> item(VirtualMachine vm) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lifeboat.domain.backup.SyncRepository.PointedVm;
 import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
 import dev.lifeboat.domain.backup.SyncRepository.ListedPoint;
@@ -96,7 +97,7 @@ class BackfillTest {
                 "no pointer was written for it");
         assertNull(pages.get(pages.size() - 1).cursor());
         for (int i = 0; i < 300; i++) {
-            assertEquals(Optional.of("vm" + i), sync.vmsByPointer("dc1", List.of(identities.get(i))).get(0).map(VirtualMachine::id));
+            assertEquals(Optional.of("vm" + i), sync.vmsByPointer("dc1", List.of(identities.get(i))).get(0).map(PointedVm::id));
         }
         assertEquals(List.of(manual), sync.backupsOf(Map.of("vm7", Set.of(new ListedPoint("point-7", null)))).get("vm7"));
         assertEquals(List.of(running), sync.backupsOf(Map.of("vm9", Set.of(new ListedPoint("job-9", null)))).get("vm9"));

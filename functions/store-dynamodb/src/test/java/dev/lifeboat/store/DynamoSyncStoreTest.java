@@ -9,9 +9,11 @@ import dev.lifeboat.domain.backup.Backup;
 import dev.lifeboat.domain.backup.BackupStatus;
 import dev.lifeboat.domain.backup.SyncRepository.ListedPoint;
 import dev.lifeboat.domain.backup.SyncRepository.Mark;
+import dev.lifeboat.domain.backup.SyncRepository.PointedVm;
 import dev.lifeboat.domain.backup.Trigger;
 import dev.lifeboat.domain.vm.ConfigStatus;
 import dev.lifeboat.domain.vm.Hypervisor;
+import dev.lifeboat.domain.vm.PolicySelection;
 import dev.lifeboat.domain.vm.VirtualMachine;
 import dev.lifeboat.domain.vm.VmBackupConfig;
 import dev.lifeboat.domain.vm.VmState;
@@ -19,6 +21,7 @@ import dev.lifeboat.testing.Dynalite;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +32,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
 
 @ExtendWith(Dynalite.class)
 class DynamoSyncStoreTest {
@@ -39,9 +51,11 @@ class DynamoSyncStoreTest {
     DynamoBackupStore backups;
     DynamoSyncStore sync;
     String table;
+    URI endpoint;
 
     @BeforeEach
     void createTable(URI endpoint) {
+        this.endpoint = endpoint;
         dynamo = DynamoClients.forEndpoint(endpoint);
         table = "sync-" + TABLES.incrementAndGet();
         LifeboatTable.create(dynamo, table);
@@ -135,8 +149,50 @@ class DynamoSyncStoreTest {
         return Arrays.stream(refs).map(ref -> new ListedPoint(ref, null)).toList();
     }
 
-    static List<Optional<String>> ids(List<Optional<VirtualMachine>> found) {
-        return found.stream().map(vm -> vm.map(VirtualMachine::id)).toList();
+    static List<Optional<String>> ids(List<Optional<PointedVm>> found) {
+        return found.stream().map(vm -> vm.map(PointedVm::id)).toList();
+    }
+
+    @Test
+    void aPointerCarriesWhatRecordingNeedsOfItsVmSoAPageOfPointsReadsNoVm() {
+        dynamo.putItem(b -> b.tableName(table).item(Keys.policy("dc1", "gold"))); // saveVm counts the policy's VMs
+        VirtualMachine web = vm("web", "dc1", new Hypervisor("vc1.example.com", "vm-7", null),
+                new VmBackupConfig(List.of(PolicySelection.of("gold")), List.of(), ConfigStatus.APPLIED, null, null, 1, NOW));
+        vms.saveVm(null, web, Map.of());
+        List<Hypervisor> identity = List.of(new Hypervisor("vc1.example.com", "vm-7", null));
+        List<Map<String, AttributeValue>> asked = new ArrayList<>();
+        try (DynamoDbClient watched = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).endpointOverride(endpoint)
+                .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
+                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+                    @Override
+                    public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                        if (context.request() instanceof BatchGetItemRequest r) r.requestItems().values().forEach(k -> asked.addAll(k.keys()));
+                    }
+                })).build()) {
+            DynamoSyncStore store = new DynamoSyncStore(watched, table);
+
+            assertEquals(List.of(Optional.of(new PointedVm("web", "dc1", "ent-1", true))),
+                    store.pointPage("dc1", identity, List.of(new ListedPoint("point-1", NOW))).vms());
+            assertTrue(asked.stream().noneMatch(k -> "VM".equals(k.get(LifeboatTable.SK).s())), "no VM read: " + asked);
+
+            // The same identity, the configuration gone: the pointer follows, as the VM's own transaction rewrites it.
+            VirtualMachine bare = new VirtualMachine("web", "ent-1", "dc1", "web", VmState.DEPLOYED, web.hypervisor(), 2, NOW, NOW,
+                    new VmBackupConfig(List.of(), List.of(), ConfigStatus.APPLIED, null, null, 2, NOW));
+            vms.saveVm(web, bare, Map.of());
+            assertEquals(List.of(Optional.of(new PointedVm("web", "dc1", "ent-1", false))), store.vmsByPointer("dc1", identity),
+                    "a VM without a configuration is not Lifeboat's to record: the pointer says so");
+
+            // A pointer that names the VM only (Backfill writes those, unaware of the VM's version): the VM is read, and
+            // counts only while it still has that identity.
+            String key = Keys.hypervisor("dc1", "vc1.example.com", "vm-7", null);
+            dynamo.putItem(b -> b.tableName(table).item(DynamoVmStore.identityItem(key, "web")));
+            asked.clear();
+            assertEquals(List.of(Optional.of(new PointedVm("web", "dc1", "ent-1", false))), store.vmsByPointer("dc1", identity));
+            assertTrue(asked.stream().anyMatch(k -> "VM".equals(k.get(LifeboatTable.SK).s())), "the VM is read to check it: " + asked);
+            dynamo.putItem(b -> b.tableName(table).item(DynamoVmStore.identityItem(Keys.hypervisor("dc1", "vc1.example.com", "vm-8", null), "web")));
+            assertEquals(List.of(Optional.empty()), store.vmsByPointer("dc1", List.of(new Hypervisor("vc1.example.com", "vm-8", null))),
+                    "a pointer written after its VM moved away names no VM");
+        }
     }
 
     @Test

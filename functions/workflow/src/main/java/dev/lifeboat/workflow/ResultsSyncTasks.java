@@ -10,6 +10,7 @@ import dev.lifeboat.domain.backup.ResultsSync;
 import dev.lifeboat.domain.backup.SyncRepository.ListedPoint;
 import dev.lifeboat.domain.backup.SyncRepository.Mark;
 import dev.lifeboat.domain.backup.SyncRepository.PointPage;
+import dev.lifeboat.domain.backup.SyncRepository.PointedVm;
 import dev.lifeboat.domain.common.ErrorInfo;
 import dev.lifeboat.domain.common.Page;
 import dev.lifeboat.domain.common.PageRequest;
@@ -234,29 +235,30 @@ final class ResultsSyncTasks {
 
     private void recordNew(ObjectNode run, JsonNode page) {
         String datacenter = run.get("datacenter").asText();
-        Map<VirtualMachine, List<ResultsSync.Observed>> byVm = new LinkedHashMap<>();
-        Map<String, VirtualMachine> vmsById = new HashMap<>();
+        Map<PointedVm, List<ResultsSync.Observed>> byVm = new LinkedHashMap<>();
+        Map<String, PointedVm> vmsById = new HashMap<>();
         Instant newest = run.hasNonNull("newest") ? Instant.parse(run.get("newest").asText()) : null;
         List<JsonNode> results = new ArrayList<>();
         page.path("results").forEach(results::add);
-        // The page's VMs by pointer and, read beside them, the backups Lifeboat already has of the listed points.
+        // The page's VMs by pointer (which tells what recording needs of a VM, without reading it) and, read beside
+        // them, the backups Lifeboat already has of the listed points.
         PointPage looked = services.syncStore.pointPage(datacenter,
                 results.stream().map(r -> new Hypervisor(text(r, "vcenter"), text(r, "moref"), text(r, "uuid"))).toList(),
                 results.stream().map(ResultsSyncTasks::listed).toList());
-        List<Optional<VirtualMachine>> found = new ArrayList<>(looked.vms());
+        List<Optional<PointedVm>> found = new ArrayList<>(looked.vms());
         // No pointer: a VM written before pointers existed, or not Lifeboat's; the index decides, a Query each.
         List<Integer> unresolved = new ArrayList<>();
         for (int i = 0; i < found.size(); i++) if (found.get(i).isEmpty()) unresolved.add(i);
-        List<Optional<VirtualMachine>> fromIndex = RoundTrips.each(unresolved, i -> services.syncStore.vmByHypervisor(datacenter,
-                text(results.get(i), "vcenter"), text(results.get(i), "moref"), text(results.get(i), "uuid")));
+        List<Optional<PointedVm>> fromIndex = RoundTrips.each(unresolved, i -> services.syncStore.vmByHypervisor(datacenter,
+                text(results.get(i), "vcenter"), text(results.get(i), "moref"), text(results.get(i), "uuid")).map(PointedVm::of));
         for (int k = 0; k < unresolved.size(); k++) found.set(unresolved.get(k), fromIndex.get(k));
         for (int i = 0; i < results.size(); i++) {
             JsonNode r = results.get(i);
-            Optional<VirtualMachine> vm = found.get(i);
-            if (vm.isEmpty() || vm.get().backup().policies().isEmpty()) {
+            Optional<PointedVm> vm = found.get(i);
+            if (vm.isEmpty() || !vm.get().configured()) {
                 continue; // not a VM of Lifeboat's, or one without a backup configuration: not Lifeboat's to record
             }
-            VirtualMachine known = vmsById.computeIfAbsent(vm.get().id(), id -> vm.get());
+            PointedVm known = vmsById.computeIfAbsent(vm.get().id(), id -> vm.get());
             ResultsSync.Observed o = observed(known.id(), r);
             byVm.computeIfAbsent(known, k -> new ArrayList<>()).add(o);
             if (o.startedAt() != null && (newest == null || o.startedAt().isAfter(newest))) newest = o.startedAt();

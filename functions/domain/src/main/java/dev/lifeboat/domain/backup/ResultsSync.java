@@ -63,7 +63,7 @@ public final class ResultsSync {
             if (failedVms.containsKey(vm.id())) {
                 continue;
             }
-            compare(vm, backups.allBackups(vm.id()), byVm.getOrDefault(vm.id(), List.of()), true, now, counts, changes, found);
+            compare(SyncRepository.PointedVm.of(vm), backups.allBackups(vm.id()), byVm.getOrDefault(vm.id(), List.of()), true, now, counts, changes, found);
         }
         create(found, counts, changes);
         // Recorded first, published after: a run that fails to publish is retried, finds nothing new, and the
@@ -76,7 +76,7 @@ public final class ResultsSync {
      * Records what the backup system created lately, listed in bulk rather than VM by VM: new backups are DISCOVERED
      * and running ones updated, but nothing expires, since the list holds only what is new.
      */
-    public Outcome recordNew(Map<VirtualMachine, List<Observed>> observed) {
+    public Outcome recordNew(Map<SyncRepository.PointedVm, List<Observed>> observed) {
         return recordNew(observed, Map.of());
     }
 
@@ -84,7 +84,7 @@ public final class ResultsSync {
      * As {@link #recordNew(Map)}, with Lifeboat's backups of (some of) the VMs read beforehand, by VM id: those that carry
      * a listed reference suffice, since nothing expires here (the caller reads them by key, a page at a time).
      */
-    public Outcome recordNew(Map<VirtualMachine, List<Observed>> observed, Map<String, List<Backup>> knownByVm) {
+    public Outcome recordNew(Map<SyncRepository.PointedVm, List<Observed>> observed, Map<String, List<Backup>> knownByVm) {
         int[] counts = new int[3];
         List<EventPublisher.StateChangeEvent> changes = new ArrayList<>();
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
@@ -150,7 +150,7 @@ public final class ResultsSync {
     }
 
     /** @param found where new backups go, to be created together by {@link #create} */
-    private void compare(VirtualMachine vm, List<Backup> known, List<Observed> seen, boolean expire, Instant now, int[] counts,
+    private void compare(SyncRepository.PointedVm vm, List<Backup> known, List<Observed> seen, boolean expire, Instant now, int[] counts,
                          List<EventPublisher.StateChangeEvent> changes, List<Backup> found) {
         Map<String, Backup> byRef = new HashMap<>();
         Map<String, Backup> byId = new HashMap<>();

@@ -33,11 +33,22 @@ public interface SyncRepository {
     Optional<VirtualMachine> vmByHypervisor(String datacenter, String vcenter, String moref, String uuid);
 
     /**
+     * What results sync needs of a VM to record the restore points listed with its identity: whose it is, and whether
+     * it has a backup configuration (a VM without one is not Lifeboat's to record). The identity pointer of a VM carries
+     * it, so a page of points is matched without reading the VMs themselves.
+     */
+    record PointedVm(String id, String datacenter, String enterprise, boolean configured) {
+        public static PointedVm of(VirtualMachine vm) {
+            return new PointedVm(vm.id(), vm.datacenter(), vm.enterprise(), !vm.backup().policies().isEmpty());
+        }
+    }
+
+    /**
      * The datacenter's VMs of many hypervisor identities at once, in their order, by the pointer each VM write keeps
      * (a read per hundred identities): an empty answer means only that no pointer names a matching VM, since a VM
      * written before the pointers existed has none. {@link #vmByHypervisor} decides those.
      */
-    java.util.List<Optional<VirtualMachine>> vmsByPointer(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities);
+    java.util.List<Optional<PointedVm>> vmsByPointer(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities);
 
     /**
      * A restore point as the backup system lists it, as far as finding Lifeboat's backup of it goes.
@@ -50,15 +61,15 @@ public interface SyncRepository {
     /**
      * A page of listed points at once: per identity, in their order, its VM as {@link #vmsByPointer} finds it; and for
      * each VM found, Lifeboat's backups of it of the points listed with its identities, as {@link #backupsOf} finds them
-     * (an entry, maybe empty, for every VM found). The VMs, the reference pointers and the discoveries' keys are read
-     * together, so a page takes one round trip fewer than the two calls.
+     * (an entry, maybe empty, for every VM found). The reference pointers and the discoveries' keys are read together
+     * (with the VMs whose pointer carries nothing but their id), so a page takes one round trip fewer than the two calls.
      *
      * @param points per identity, the point listed with it, or null (same order and size as {@code identities})
      */
     PointPage pointPage(String datacenter, java.util.List<dev.lifeboat.domain.vm.Hypervisor> identities, java.util.List<ListedPoint> points);
 
     /** What {@link #pointPage} found. */
-    record PointPage(java.util.List<Optional<VirtualMachine>> vms, java.util.Map<String, java.util.List<Backup>> knownByVm) {}
+    record PointPage(java.util.List<Optional<PointedVm>> vms, java.util.Map<String, java.util.List<Backup>> knownByVm) {}
 
     /**
      * Lifeboat's backups of the given listed points of their VM, by VM id, with an entry (maybe empty) for every VM
