@@ -15,15 +15,14 @@
 //
 // Task states whose Resource is a Lambda function (name or ARN), or the arn:aws:states:::lambda:invoke integration
 // (FunctionName and Payload from its Parameters, the result {ExecutedVersion, Payload, StatusCode}), are invoked with the
-// AWS SDK through the endpoint in AWS_ENDPOINT_URL_LAMBDA (required when the definition has a Task). The calls pass through a recording proxy in this
-// process, so the event log also holds every invocation's payload and answer ("LambdaInvoked" events), as the
-// real execution history holds them in its Lambda/Task events. Region and credentials come from the environment;
-// dummy ones are filled in when missing (the endpoint is local and does not check signatures).
+// AWS SDK through the endpoint in AWS_ENDPOINT_URL_LAMBDA (required when the definition has a Task), by this script's
+// own Task handlers, which also record every invocation's payload and answer in the event log ("LambdaInvoked"
+// events), as the real execution history holds them in its Lambda/Task events. Region and credentials come from the
+// environment; dummy ones are filled in when missing (the endpoint is local and does not check signatures).
 //
 // SIGTERM or SIGINT aborts the execution: the result is then ABORTED, with the events so far.
 // Exit status: 0 with a result line, whatever the execution's status; 2 for a bad request (message on stderr).
 
-import http from 'node:http'
 import { randomUUID } from 'node:crypto'
 import {
   StateMachine, ExecutionError, ExecutionAbortedError, ExecutionTimeoutError,
@@ -151,8 +150,13 @@ export const LAMBDA_INVOKE = 'arn:aws:states:::lambda:invoke'
  * `lambda:invoke` integration takes `FunctionName` and `Payload` from the input instead and, as in AWS, its result is
  * the Invoke API's answer, `{ExecutedVersion, Payload, StatusCode}` (the function's answer in `Payload`); a function
  * error is raised under its errorType in both cases, so Retry and Catch match the same names.
+ *
+ * Each invocation is recorded as it comes back (a LambdaInvoked event; its payloads only when `payloads`), here
+ * rather than by a proxy in front of the endpoint: every Task pays for the SDK's call only once, which at a thousand
+ * invocations per run is what the sync benchmark measures. An endpoint that cannot be reached fails the Task with the
+ * Lambda service's own error, ServiceException, after the SDK's retries (as the proxy's 502 did).
  */
-function taskHandlers (states, limits) {
+function taskHandlers (states, limits, record, endpoint, payloads) {
   let client
   const handlers = {}
   for (const { name, state } of states) {
@@ -172,17 +176,37 @@ function taskHandlers (states, limits) {
       }
       const payload = integration ? JSON.stringify(input.Payload ?? {}) : taskInput
       client ??= new LambdaClient({})
+      const invoked = (statusCode, functionError, output) => record({
+        type: 'LambdaInvoked', timestamp: Date.now(), functionName, invocationType: 'RequestResponse',
+        input: payloads ? JSON.parse(payload) : undefined, statusCode, functionError,
+        output: payloads ? output : undefined,
+      })
       let answer
       try {
         answer = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(payload) }))
       } catch (e) {
+        const status = e?.$metadata?.httpStatusCode
+        if (status === undefined) {
+          // No answer at all (refused, reset): the SDK's raw network error, named as the service's own 5xx would be.
+          const message = `the Lambda endpoint ${endpoint} is unreachable: ${e?.code ?? e?.message}`
+          invoked(502, null, message)
+          throw new StatesError(integration ? 'Lambda.ServiceException' : 'ServiceException', message)
+        }
+        invoked(status, null, e?.message ?? null)
         // The integration names the Lambda service's own errors after it (Lambda.ServiceException,
         // Lambda.TooManyRequestsException, ...), the names AWS recommends retrying.
         if (integration && !String(e?.name).startsWith('Lambda.')) e.name = 'Lambda.' + (e?.name ?? 'SdkClientException')
         throw e
       }
       const text = answer.Payload ? Buffer.from(answer.Payload).toString('utf8') : ''
-      const value = text === '' ? null : JSON.parse(text)
+      let value
+      try {
+        value = text === '' ? null : JSON.parse(text)
+      } catch (e) {
+        invoked(answer.StatusCode ?? 200, answer.FunctionError ?? null, text)
+        throw e
+      }
+      invoked(answer.StatusCode ?? 200, answer.FunctionError ?? null, value)
       if (answer.FunctionError) throw new FunctionError(value)
       const result = integration
         ? { ExecutedVersion: answer.ExecutedVersion ?? '$LATEST', Payload: value, StatusCode: answer.StatusCode ?? 200 }
@@ -318,69 +342,6 @@ function expandOverrides (kind, overrides, states, what) {
   return expanded
 }
 
-function parseBody (buffer) {
-  const text = buffer.toString('utf8')
-  if (text === '') return null
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
-
-/**
- * A loopback HTTP proxy in front of the Lambda endpoint that records each invocation. The library builds its own
- * Lambda client for every Task, so the proxy is the one place that sees the payloads as they travel, untouched.
- */
-function startRecordingProxy (target, record, payloads) {
-  const agent = new http.Agent({ keepAlive: true })
-  const server = http.createServer((req, res) => {
-    const chunks = []
-    req.on('data', (c) => chunks.push(c))
-    req.on('end', () => {
-      const body = Buffer.concat(chunks)
-      const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url)
-      const invocation = {
-        type: 'LambdaInvoked',
-        functionName: match ? decodeURIComponent(match[1]) : req.url,
-        invocationType: req.headers['x-amz-invocation-type'] ?? 'RequestResponse',
-        input: payloads ? parseBody(body) : undefined,
-      }
-      const headers = { ...req.headers, host: target.host }
-      const upstream = http.request({
-        agent, hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers,
-      }, (answer) => {
-        const answerChunks = []
-        answer.on('data', (c) => answerChunks.push(c))
-        answer.on('end', () => {
-          const answerBody = Buffer.concat(answerChunks)
-          record({
-            ...invocation,
-            timestamp: Date.now(),
-            statusCode: answer.statusCode,
-            functionError: answer.headers['x-amz-function-error'] ?? null,
-            output: payloads ? parseBody(answerBody) : undefined,
-          })
-          res.writeHead(answer.statusCode, answer.headers)
-          res.end(answerBody)
-        })
-      })
-      upstream.on('error', (e) => {
-        // Answered as the service's own 5xx, so the execution's cause says what is wrong (the SDK retries it first).
-        const message = `the Lambda endpoint ${target.origin} is unreachable: ${e.code ?? e.message}`
-        record({ ...invocation, timestamp: Date.now(), statusCode: 502, functionError: null, output: message })
-        res.writeHead(502, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'ServiceException' })
-        res.end(JSON.stringify({ Type: 'Service', Message: message }))
-      })
-      upstream.end(body)
-    })
-  })
-  return new Promise((resolve, reject) => {
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve(server))
-  })
-}
-
 /** JSON with Error objects kept readable (JSON.stringify turns them into {}). */
 function toJson (value) {
   return JSON.stringify(value, (key, v) => (v instanceof Error ? { name: v.name, message: v.message } : v))
@@ -426,13 +387,9 @@ async function main () {
   }
   const hasTasks = states.some((s) => s.state.Type === 'Task')
   const endpoint = process.env.AWS_ENDPOINT_URL_LAMBDA
-  if (hasTasks) {
-    if (!endpoint) {
-      throw new BadRequest('AWS_ENDPOINT_URL_LAMBDA is not set: Task states need a local Lambda endpoint ' +
-        '(this script never calls AWS)')
-    }
-    const proxy = await startRecordingProxy(new URL(endpoint), record, request.recordPayloads)
-    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${proxy.address().port}`
+  if (hasTasks && !endpoint) {
+    throw new BadRequest('AWS_ENDPOINT_URL_LAMBDA is not set: Task states need a local Lambda endpoint ' +
+      '(this script never calls AWS)')
   }
   process.env.AWS_REGION ??= process.env.AWS_DEFAULT_REGION ?? 'us-east-1'
   if (!process.env.AWS_ACCESS_KEY_ID || !process.env.AWS_SECRET_ACCESS_KEY) {
@@ -449,7 +406,8 @@ async function main () {
   }
   const executionArn = `arn:aws:states:${process.env.AWS_REGION}:123456789012:execution:local:${request.name}`
   const execution = stateMachine.run(request.input, {
-    overrides: { waitTimeOverrides, retryIntervalOverrides, taskResourceLocalHandlers: taskHandlers(states, limits) },
+    overrides: { waitTimeOverrides, retryIntervalOverrides, taskResourceLocalHandlers:
+      taskHandlers(states, limits, record, hasTasks ? new URL(endpoint).origin : null, request.recordPayloads) },
     context: { Execution: { Id: executionArn, Name: request.name } },
   })
   for (const signal of [ 'SIGTERM', 'SIGINT' ]) process.on(signal, () => execution.abort())
@@ -484,8 +442,8 @@ async function main () {
 }
 
 main().then((line) => {
-  // exit() rather than a natural end: Task calls still in flight after an abort, and the proxy's kept-alive sockets,
-  // would keep the process alive.
+  // exit() rather than a natural end: Task calls still in flight after an abort, and the Lambda client's kept-alive
+  // sockets, would keep the process alive.
   process.stdout.write(line + '\n', () => process.exit(0))
 }, (e) => {
   process.stderr.write((e instanceof BadRequest ? e.message : e?.stack ?? String(e)) + '\n')

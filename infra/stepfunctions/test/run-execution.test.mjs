@@ -128,6 +128,11 @@ test('an unreachable Lambda endpoint fails the Task with ServiceException and sa
   assert.equal(result.status, 'FAILED')
   assert.equal(result.error, 'ServiceException')
   assert.match(result.cause, /the Lambda endpoint http:\/\/127\.0\.0\.1:9 is unreachable: ECONNREFUSED/)
+  // The history tells the failed call as AWS's LambdaFunctionStartFailed would, with the same message.
+  const invoked = result.events.filter((e) => e.type === 'LambdaInvoked')
+  assert.equal(invoked.length, 1)
+  assert.equal(invoked[0].statusCode, 502)
+  assert.match(invoked[0].output, /is unreachable: ECONNREFUSED/)
 })
 
 test('SIGTERM aborts: ABORTED with the events so far', async () => {
