@@ -124,11 +124,10 @@ public final class SyncBenchmark {
                         + (row.largest <= 32_768 ? " (within 32 KB)" : " (OVER 32 KB)"));
                 System.out.println("          run s of the " + RUNS + " rounds (the median is shown; " + WARM_UP_RUNS + " untimed before them): " + seconds(all));
                 if (n != sizes.get(0)) {
-                    List<Double> paired = new ArrayList<>();
-                    for (int k = 0; k < all.size(); k++) paired.add(all.get(k).seconds / base.get(k).seconds);
-                    System.out.println("          ratio to " + sizes.get(0) + " VMs within each round: " + paired.stream()
-                            .map(r -> String.format("%.2f", r)).collect(java.util.stream.Collectors.joining(", ")) + " (median "
-                            + String.format("%.2f", paired.stream().sorted().toList().get(paired.size() / 2)) + ")");
+                    printRatios(all, sizes.get(0), base);
+                    int previous = sizes.get(sizes.indexOf(n) - 1);
+                    // The goal is the growth from 10,000 to 100,000 VMs, whatever the smallest N of the bench.
+                    if (previous != sizes.get(0)) printRatios(all, previous, runs.get(previous));
                 }
                 System.out.println("          where the time went (that run): " + row.timeByState);
                 System.out.println("          DynamoDB requests of the run (summed round trips): " + row.dynamoRequests);
@@ -139,6 +138,16 @@ public final class SyncBenchmark {
             for (Seeded d : seeded) d.setup().close();
         }
         lifecycleCost();
+    }
+
+    /** Each round's ratio of {@code runs} to the same round's run of {@code n} VMs, and the median of them. */
+    private static void printRatios(List<Row> runs, int n, List<Row> of) {
+        List<Double> paired = new ArrayList<>();
+        for (int k = 0; k < runs.size(); k++) paired.add(runs.get(k).seconds / of.get(k).seconds);
+        System.out.println("          ratio to " + n + " VMs within each round: " + paired.stream()
+                .map(r -> String.format("%.2f", r)).collect(java.util.stream.Collectors.joining(", ")) + " (median "
+                + String.format("%.2f", paired.stream().sorted().toList().get(paired.size() / 2)) + "; of the medians "
+                + String.format("%.2f", median(runs).seconds / median(of).seconds) + ")");
     }
 
     record Row(boolean ok, String detail, double seconds, long transitions, int lambdas, long largest, String largestState, long requests, double reads,
