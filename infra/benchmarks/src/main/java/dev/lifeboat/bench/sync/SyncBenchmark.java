@@ -216,9 +216,12 @@ public final class SyncBenchmark {
      * find them. The first run of each N compiled the code paths its sizes take, and was the slowest of every series
      * (5.3 s against 3.2 and 2.8 s). After two, C2 was still compiling through every timed run of 100,000 VMs (JFR:
      * about 1 s of compile time within each, single compiles of up to 450 ms, on two cores): the JVM's CPU per run
-     * was 0.8 to 1.1 s, and 0.5 s after six.
+     * was 0.8 to 1.1 s, and 0.5 s after six. After six, C2 still compiled through the timed rounds of 100,000 VMs,
+     * most of it in the first four (JFR, ./lifeboat bench sync 100000: compiles of 100 to 600 ms on one of the two
+     * cores, the simulator's Query.run and Query.parse and the SDK's signer among them). With ten, the JVM's CPU per
+     * run of 100,000 VMs went from 0.5-0.6 s to 0.4 s.
      */
-    static final int WARM_UP_RUNS = 6;
+    static final int WARM_UP_RUNS = 10;
     /** Between a reset and its run: the stand-ins' background work (collections) is not the run's. */
     static final Duration SETTLE = Duration.ofMillis(1500);
 
