@@ -32,13 +32,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.BatchGetItemRequest;
@@ -161,14 +157,12 @@ class DynamoSyncStoreTest {
         vms.saveVm(null, web, Map.of());
         List<Hypervisor> identity = List.of(new Hypervisor("vc1.example.com", "vm-7", null));
         List<Map<String, AttributeValue>> asked = new ArrayList<>();
-        try (DynamoDbClient watched = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).endpointOverride(endpoint)
-                .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .overrideConfiguration(o -> o.addExecutionInterceptor(new ExecutionInterceptor() {
+        try (DynamoDbClient watched = DynamoClients.forEndpoint(endpoint, new ExecutionInterceptor() {
                     @Override
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         if (context.request() instanceof BatchGetItemRequest r) r.requestItems().values().forEach(k -> asked.addAll(k.keys()));
                     }
-                })).build()) {
+                })) {
             DynamoSyncStore store = new DynamoSyncStore(watched, table);
 
             assertEquals(List.of(Optional.of(new PointedVm("web", "dc1", "ent-1", true))),

@@ -107,18 +107,13 @@ final class VeeamSyncFixture implements AutoCloseable {
         Map<String, String> env = new HashMap<>(Map.of("TABLE_NAME", table,
                 "PLUGIN_FUNCTION_VEEAM", LambdaInvokeServer.functionArn("veeam-plugin")));
         env.putAll(extraEnv);
-        DynamoDbClient counted = DynamoDbClient.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-                .endpointOverride(dynalite).region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
-                .overrideConfiguration(c -> c.addExecutionInterceptor(new ExecutionInterceptor() {
+        DynamoDbClient counted = DynamoClients.forEndpoint(dynalite, new ExecutionInterceptor() {
                     @Override
                     public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
                         dynamoRequests.incrementAndGet();
                         dynamoRequestsByKind.computeIfAbsent(context.request().getClass().getSimpleName(), k -> new AtomicInteger()).incrementAndGet();
                     }
-                })).build();
+                });
         BackupScheduler noSchedules = new BackupScheduler() {
             @Override
             public void put(ScheduledBackup backup) {

@@ -6,6 +6,7 @@ import dev.lifeboat.api.handlers.BackupPoliciesHandler;
 import dev.lifeboat.api.http.HttpResponse;
 import dev.lifeboat.api.http.SyntheticEvents;
 import dev.lifeboat.secrets.FileSecretStore;
+import dev.lifeboat.store.DynamoClients;
 import dev.lifeboat.store.LifeboatTable;
 import dev.lifeboat.processes.DynaliteProcess;
 import java.io.PrintStream;
@@ -33,12 +34,7 @@ public final class HandlerOverheadBenchmark {
     public static void main(String[] args) throws Exception {
         Log.quiet();
         ReplayedCalls replayed = new ReplayedCalls();
-        try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null); DynamoDbClient dynamo = DynamoDbClient.builder()
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create()).endpointOverride(dynalite.endpoint())
-                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
-                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
-                .overrideConfiguration(c -> c.addExecutionInterceptor(replayed)).build()) {
+        try (DynaliteProcess dynalite = DynaliteProcess.startFromRepository(null); DynamoDbClient dynamo = DynamoClients.forEndpoint(dynalite.endpoint(), replayed)) {
             String table = "bench";
             LifeboatTable.create(dynamo, table);
             Services services = new Services(dynamo, new FileSecretStore(Files.createTempDirectory("lifeboat-bench")), m -> null, request -> { }, new dev.lifeboat.domain.backup.LifecycleWorkflows() {

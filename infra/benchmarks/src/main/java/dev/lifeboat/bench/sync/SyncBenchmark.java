@@ -62,10 +62,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
@@ -453,9 +449,7 @@ public final class SyncBenchmark {
                     () -> new ManagerDraft("Veeam", "VEEAM", sim.baseUri().toString(), "lifeboat", new Secret(PASSWORD)), ExpectedVersion.ANY);
             gold = new BackupPolicyService(config, config, Clock.systemUTC(), ids).create(ADMIN, DC, () -> new PolicyDraft("Gold", "GOLD", "",
                     List.of(new PolicyDraft.ConfigurationDraft("COMPLETE", "DAILY", Map.of("time", "01:00:00 +0000")))));
-            DynamoDbClient counted = DynamoDbClient.builder().httpClient(UrlConnectionHttpClient.create()).endpointOverride(dynalite.endpoint())
-                    .region(Region.US_EAST_1).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                    .overrideConfiguration(c -> c.addExecutionInterceptor(capacity)).build();
+            DynamoDbClient counted = DynamoClients.forEndpoint(dynalite.endpoint(), capacity);
             BackupScheduler none = new BackupScheduler() {
                 public void put(ScheduledBackup backup) { }
 
