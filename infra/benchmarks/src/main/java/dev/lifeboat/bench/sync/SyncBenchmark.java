@@ -190,7 +190,10 @@ public final class SyncBenchmark {
                 taskMillis(e, "List") / 1000.0, taskMillis(e, "Record") / 1000.0)).toString();
     }
 
-    /** Milliseconds a Task state ran, from each entry to its exit (the exits follow the entries in each phase's order). */
+    /**
+     * Milliseconds a Task state ran, from each entry to its exit, summed: the sum of the exits less the sum of the
+     * entries, so which exit belongs to which entry (the two phases interleave) does not matter.
+     */
     static long taskMillis(Execution e, String state) {
         List<JsonNode> entered = e.stateEvents("StateEntered", state);
         List<JsonNode> exited = e.stateEvents("StateExited", state);
